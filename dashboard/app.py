@@ -1,0 +1,266 @@
+"""The dashboard page: widgets in, calls to the core, drawing out.
+
+Run with ``streamlit run dashboard/app.py [-- --events PATH --offline]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import control, filters, render
+from dashboard.geocode import GeodataError, read_geodata
+from dashboard.load import UnusableFile
+from dashboard.model import NOT_GIVEN
+from dashboard.pipeline import open_events
+from dashboard.settings import resolve
+
+CONTROL_FACETS = ("source", "source_type", "claim_status")
+TABLE_COLUMNS = {
+    "date": "Date",
+    "place": "Place",
+    "event_type": "Type",
+    "actor": "Actor",
+    "target": "Target",
+    "controller": "Control after",
+    "source": "Source",
+    "source_type": "Source type",
+    "claim_status": "Claim status",
+    "reported_on": "Reported on",
+    "description": "Description",
+    "url": "Link",
+    "event_id": "Event id",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def geodata_in(folder: str):
+    render.install_assets()
+    return read_geodata(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def dataset_at(path: str, stamp: tuple[int, int], _geodata):
+    """The loaded file, shared by every session; ``stamp`` reloads it when the file changes."""
+    return open_events(path, _geodata)
+
+
+@st.cache_resource(show_spinner=False)
+def zone_cells_in(folder: str, _geodata):
+    return control.zone_cells(_geodata.places, _geodata.outline)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def control_on(stamp: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cells):
+    believed = _events.loc[filters.facet_mask(_events, dict(chosen))]
+    held = control.control_at(day, _geodata.places, control.control_changes(believed))
+    return held, control.zones_at(held, _cells)
+
+
+def label(value: str) -> str:
+    return value if value else NOT_GIVEN
+
+
+def select_all(options: dict[str, list[str]]) -> None:
+    for facet, values in options.items():
+        st.session_state[f"f_{facet}"] = list(values)
+
+
+def clear_all() -> None:
+    for facet in filters.FACETS:
+        st.session_state[f"f_{facet}"] = []
+
+
+def step(days: list[dt.date], delta: int) -> None:
+    position = days.index(st.session_state["day"]) + delta
+    st.session_state["day"] = days[min(max(position, 0), len(days) - 1)]
+
+
+def sidebar_filters(events: pd.DataFrame) -> dict[str, list[str]]:
+    options = {facet: filters.facet_counts(events, facet) for facet in filters.FACETS}
+    with st.sidebar:
+        st.header("Filters")
+        left, right = st.columns(2)
+        left.button("Select all", on_click=select_all, args=({f: list(c.index) for f, c in options.items()},))
+        right.button("Clear all", on_click=clear_all)
+        for facet, title in filters.FACETS.items():
+            counts = options[facet]
+            st.session_state.setdefault(f"f_{facet}", list(counts.index))
+            st.multiselect(
+                title,
+                options=list(counts.index),
+                key=f"f_{facet}",
+                format_func=lambda value, counts=counts: f"{label(value)} ({counts[value]})",
+            )
+    return {facet: st.session_state[f"f_{facet}"] for facet in filters.FACETS}
+
+
+def timeline(events: pd.DataFrame, day: dt.date, start: dt.date) -> alt.LayerChart:
+    per_day = events.groupby(["date", "source"], as_index=False).size().rename(columns={"size": "events"})
+    bars = (
+        alt.Chart(per_day)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(date):T", title=None),
+            y=alt.Y("events:Q", title="Events per day"),
+            color=alt.Color("source:N", title="Source", legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+            tooltip=[alt.Tooltip("yearmonthdate(date):T", title="Day"), "source:N", "events:Q"],
+        )
+    )
+    marks = pd.DataFrame({"date": [pd.Timestamp(start), pd.Timestamp(day)]})
+    window = alt.Chart(marks).mark_rule(color="black", strokeWidth=2, strokeDash=[4, 3]).encode(x="date:T")
+    return (bars + window).properties(height=220)
+
+
+def rejected_panel(dataset, shown_rows: int) -> None:
+    rejected = dataset.rejected
+    st.warning(
+        f"{len(rejected)} of {dataset.rows} rows were rejected; the other {dataset.accepted} loaded. "
+        "Each rejected row is listed with its line, column, value and reason."
+    )
+    with st.expander(f"Rejected rows ({len(rejected)})"):
+        if len(rejected) > shown_rows:
+            st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
+        st.dataframe(rejected.head(shown_rows), hide_index=True)
+        st.download_button("Download rejected rows (CSV)", rejected.to_csv(index=False), "rejected_rows.csv", "text/csv")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
+    try:
+        settings = resolve(sys.argv[1:])
+    except (KeyError, ValueError) as err:
+        st.error(f"Bad setting: {err}")
+        st.stop()
+    path = Path(str(settings["events"]))
+    try:
+        geodata = geodata_in(str(settings["geodata"]))
+    except GeodataError as err:
+        st.error(f"The map's geodata cannot be read: {err}")
+        st.stop()
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)
+    try:
+        with st.spinner(f"Loading {path.name}…"):
+            dataset = dataset_at(str(path), stamp, geodata)
+    except UnusableFile as err:
+        st.error(f"**{path.name} cannot be opened.** {err}")
+        st.stop()
+
+    st.title("Conflict map: who claims what, where, when")
+    st.caption(
+        f"{path.name}: {dataset.accepted} claims. Each dot is one claim by one source; "
+        "click it to see who said what. Dates are when the event happened, by the claim."
+    )
+    if len(dataset.rejected):
+        rejected_panel(dataset, int(settings["rejected_shown"]))
+    events = dataset.events
+    if events.empty:
+        st.info("No event in the file could be loaded, so there is nothing to map.")
+        st.stop()
+    chosen = sidebar_filters(events)
+    days = filters.days_of(events)
+    st.session_state.setdefault("day", days[-1])
+    st.session_state.setdefault("playing", False)
+    playing = bool(st.session_state["playing"])
+
+    @st.fragment(run_every=float(settings["play_seconds"]) if playing else None)
+    def view() -> None:
+        if st.session_state["playing"] != playing:
+            st.rerun()  # start or stop the play timer, which only a full run can change
+        now = time.monotonic()
+        if playing and now - st.session_state.get("stepped_at", 0.0) >= 0.8 * float(settings["play_seconds"]):
+            st.session_state["stepped_at"] = now
+            if st.session_state["day"] >= days[-1]:
+                st.session_state["playing"] = False
+            else:
+                step(days, +1)
+        if len(days) > 1:
+            st.slider("Day", min_value=days[0], max_value=days[-1], key="day", format="ddd D MMM YYYY")
+        else:
+            st.session_state["day"] = days[0]
+            st.write(f"All events are on {days[0]:%d %b %Y}.")
+        day = st.session_state["day"]
+        buttons = st.columns([1, 1, 1, 2, 1.4])
+        buttons[0].button("◀ Previous day", on_click=step, args=(days, -1), disabled=day <= days[0], width="stretch")
+        buttons[1].button("Next day ▶", on_click=step, args=(days, +1), disabled=day >= days[-1], width="stretch")
+        buttons[2].toggle("Play", key="playing")
+        mode = buttons[3].radio(
+            "Show", options=list(filters.MODES), format_func=filters.MODES.get, horizontal=True, key="mode"
+        )
+        window = buttons[4].number_input(
+            "N days", min_value=1, max_value=max(len(days), 1), value=int(settings["window_days"]),
+            key="window", disabled=mode != "window",
+        )
+        shown = filters.events_on(events, day, mode, int(window), chosen)
+        first_day = day - dt.timedelta(days=int(window) - 1) if mode == "window" else days[0]
+
+        held, zones = control_on(
+            stamp, day, tuple((f, tuple(chosen[f])) for f in CONTROL_FACETS), events, geodata,
+            zone_cells_in(str(settings["geodata"]), geodata),
+        )
+        numbers = st.columns(4)
+        numbers[0].metric("Events shown", len(shown))
+        numbers[1].metric("Sources shown", shown["source"].nunique())
+        numbers[2].metric("Places changed hands", int(held["changed"].sum()), help="since the 26 Nov 2024 baseline")
+        numbers[3].metric("Day", f"{day:%d %b %Y}")
+        if shown.empty:
+            st.info("No events match these filters on this day. Widen the filters, or pick another day.")
+
+        selected = shown.loc[shown["event_id"].isin(st.session_state.get("selected_ids", []))]
+        layers = [*render.control_layers(held, zones), render.events_layer(shown), render.selected_layer(selected)]
+        centre = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])) if len(selected) else None
+        st_folium(
+            render.base_map(geodata, offline=bool(settings["offline"]), tiles=str(settings["tiles"])),
+            feature_group_to_add=layers,
+            returned_objects=[],
+            height=int(settings["map_height"]),
+            use_container_width=True,
+            key="map",
+            center=centre,
+            zoom=render.SELECTED_ZOOM if centre else None,
+        )
+        st.caption(
+            "Control: each place starts with a coarse baseline of 26 Nov 2024 and moves with the control claims of "
+            "the selected sources (disputed and denied claims never move it). Zones are derived from place control, "
+            "not drawn front lines."
+        )
+
+        facet_only = events.loc[filters.facet_mask(events, chosen)]
+        if not facet_only.empty:
+            st.altair_chart(timeline(facet_only, day, first_day), use_container_width=True)
+
+        st.subheader("Events shown")
+        table = shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+        state = st.dataframe(
+            table,
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="table",
+            column_config={
+                "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "Reported on": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                "Link": st.column_config.LinkColumn(),
+            },
+        )
+        rows = state.selection.rows if state else []
+        ids = shown["event_id"].iloc[rows].tolist() if rows else []
+        if ids != st.session_state.get("selected_ids", []):
+            st.session_state["selected_ids"] = ids
+            st.rerun(scope="fragment")
+
+    view()
+
+
+main()

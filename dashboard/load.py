@@ -1,0 +1,180 @@
+"""Load: bytes on disk -> a table of strings, with the line each row starts on.
+
+Nothing here judges values; that is validate.py's job. This module only refuses
+a file it cannot read as CSV at all (``UnusableFile``, one clear message), and
+reports rows the CSV parser could not split into the header's columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .model import REQUIRED
+
+# A NUL byte in the first block means binary data: CSV text never holds one.
+_SNIFF_BYTES = 8192
+_VALUE_PREVIEW = 200
+
+
+class UnusableFile(Exception):
+    """The file cannot be read as an events table. The message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """What a file held, every value a string, before any value is judged."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray  # the line each row of ``frame`` starts on (the header is line 1)
+    rejected: pd.DataFrame  # rows the parser could not split: line, column, value, reason
+    rows: int  # rows read, not counting the header
+    format: str = "native"
+
+
+def rejection_frame(
+    lines: object = (), column: object = (), value: object = (), reason: object = (), others: object = 0
+) -> pd.DataFrame:
+    """The one shape every rejection report has: a row per rejected row of the file.
+
+    ``other_problems`` counts what else is wrong with that row beyond ``reason``.
+    """
+    frame = pd.DataFrame(
+        {
+            "line": np.asarray(lines, dtype="int64"),
+            "column": pd.array(list(column), dtype="str"),
+            "value": pd.array(list(value), dtype="str"),
+            "reason": pd.array(list(reason), dtype="str"),
+        }
+    )
+    frame["other_problems"] = np.broadcast_to(np.asarray(others, dtype="int64"), len(frame))
+    return frame
+
+
+def _read_bytes(source: str | Path | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    path = Path(source)
+    if not path.exists():
+        raise UnusableFile(f"{path}: no such file")
+    if path.is_dir():
+        raise UnusableFile(f"{path}: is a folder, not a file")
+    return path.read_bytes()
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise UnusableFile("the file is empty")
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise UnusableFile("not a text file: it holds binary data (NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UnusableFile(
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8; "
+            "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise UnusableFile("the file is empty")
+    return text
+
+
+def _header(text: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    names = [name.strip() for name in first]
+    if len(names) < 2:
+        raise UnusableFile(
+            "not a comma-separated table: the first line has no commas; "
+            f"expected a header naming at least {', '.join(REQUIRED)}"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise UnusableFile(f"column {name!r} appears twice in the header")
+        seen.add(name)
+    if "" in seen:
+        raise UnusableFile(f"the header has an empty column name (column {names.index('') + 1})")
+    missing = [c for c in REQUIRED if c not in seen]
+    if missing:
+        raise UnusableFile(
+            f"missing required column(s): {', '.join(missing)}; the header has: "
+            + ", ".join(names[:20])
+            + (" …" if len(names) > 20 else "")
+        )
+    return names
+
+
+def _record_start_lines(text: str) -> np.ndarray:
+    """The line each non-blank record starts on, header included (1-based).
+
+    Quoted values may hold newlines, so a record's number and its line in the file
+    can differ; only then is the slower walk through the csv module needed.
+    """
+    starts = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous = 0
+    for record in reader:
+        if record:
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return np.asarray(starts, dtype="int64")
+
+
+def read_events(source: str | Path | bytes) -> RawTable:
+    """Read an events CSV (UTF-8, with or without a BOM) into strings.
+
+    Raises ``UnusableFile`` when the file is missing, empty, binary, not UTF-8,
+    not CSV, or lacks a required column.
+    """
+    text = _decode(_read_bytes(source))
+    names = _header(text)
+    unsplittable: list[tuple[int, str, int]] = []
+
+    def keep_apart(row: pacsv.InvalidRow) -> str:
+        unsplittable.append((row.number, row.text, row.actual_columns))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=keep_apart
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as err:
+        raise UnusableFile(f"not readable as CSV: {str(err).splitlines()[0]}") from None
+
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    for name in frame.columns:
+        frame[name] = frame[name].str.strip()
+    # The parser numbers records from the header, which is record 1, and skips blank lines.
+    bad_records = np.asarray([n for n, _, _ in unsplittable], dtype="int64")
+    total = len(frame) + len(unsplittable)
+    record_numbers = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad_records)
+    physical_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if physical_lines == total + 1:
+        to_line = np.arange(0, total + 2, dtype="int64")
+    else:
+        to_line = np.concatenate([[0], _record_start_lines(text)])
+    rejected = rejection_frame(
+        to_line[bad_records],
+        [""] * len(unsplittable),
+        [t[:_VALUE_PREVIEW] for _, t, _ in unsplittable],
+        [f"has {n} fields, the header has {len(names)}" for _, _, n in unsplittable],
+    )
+    return RawTable(frame=frame, lines=to_line[record_numbers], rejected=rejected, rows=total)

@@ -1,0 +1,88 @@
+"""The event model: columns, vocabularies and colours. Data, not logic.
+
+One row of the events file is one claim by one source. Two sources reporting the
+same thing are two rows.
+"""
+
+from __future__ import annotations
+
+# Column -> what it holds. The order is the order of the native CSV.
+COLUMNS: dict[str, str] = {
+    "event_id": "Unique, stable identifier of the claim.",
+    "date": "Day the event happened, by the claim (ISO 8601, YYYY-MM-DD).",
+    "place": "Where: a gazetteer name or alias, or any name when lat/lon are given.",
+    "lat": "Latitude, WGS84. May be empty when the place is in the gazetteer.",
+    "lon": "Longitude, WGS84. May be empty when the place is in the gazetteer.",
+    "event_type": "What happened: one of the event types below.",
+    "actor": "Who acted.",
+    "target": "Against whom.",
+    "controller": "Who holds the place after this event, for events that change control.",
+    "source": "Who makes the claim.",
+    "source_type": "What kind of source: one of the source types below.",
+    "claim_status": "How the claim stands: one of the claim statuses below.",
+    "reported_on": "Day the claim was published (ISO 8601); empty when not known.",
+    "description": "Plain text: who claims what.",
+    "url": "Where the claim can be read: http(s) only; empty when none is known.",
+    "via": "How the claim reached the dataset (for example: seed article, public record).",
+}
+REQUIRED = ("date", "place", "source")
+TEXT_FIELDS = (
+    "place",
+    "event_type",
+    "actor",
+    "target",
+    "controller",
+    "source",
+    "source_type",
+    "claim_status",
+    "description",
+    "via",
+)
+
+EVENT_TYPES: dict[str, tuple[str, str]] = {
+    # name: (colour, meaning)
+    "clash": ("#d62728", "armed clashes, fighting"),
+    "capture": ("#9467bd", "a side takes a place"),
+    "withdrawal": ("#8c564b", "a side leaves a place"),
+    "airstrike": ("#ff7f0e", "strikes from the air"),
+    "shelling": ("#bcbd22", "artillery, rockets, drones from the ground"),
+    "uprising": ("#e377c2", "local revolt or takeover"),
+    "evacuation": ("#17becf", "people or forces evacuated"),
+    "statement": ("#1f77b4", "a declaration, promise or admission"),
+    "other": ("#7f7f7f", "anything else, or not given"),
+}
+SOURCE_TYPES: dict[str, str] = {
+    "state media": "media owned or run by a state",
+    "intelligence service": "a state's intelligence agency",
+    "government": "a government, ministry or army command",
+    "armed group": "a party to the fighting speaking for itself",
+    "independent media": "news outlets not run by a party",
+    "monitor": "a monitoring group such as SOHR",
+    "unattributed": "no named source",
+    "other": "anything else",
+}
+CLAIM_STATUSES: dict[str, str] = {
+    "reported": "an outlet reports it from its own reporting",
+    "claimed": "a party to the conflict, or an outlet citing an unnamed source, asserts it",
+    "confirmed": "corroborated by several independent sources, or admitted by the side that lost",
+    "disputed": "contradicted by another source",
+    "denied": "the source denies it",
+}
+# Claims with these statuses never move the control layer.
+NOT_CONTROL = ("disputed", "denied")
+# When two claims move the same place on the same day, the stronger one wins.
+STATUS_RANK = {"confirmed": 3, "reported": 2, "claimed": 1, "": 0}
+
+CONTROLLERS: dict[str, tuple[str, str]] = {
+    # name: (colour, who)
+    "government": ("#c0392b", "the Assad government and its allies"),
+    "opposition": ("#2e8b57", "HTS-led Military Operations Command and allied factions"),
+    "SNA": ("#a6d854", "Turkish-backed Syrian National Army"),
+    "SDF": ("#f1c40f", "Syrian Democratic Forces"),
+    "southern factions": ("#1abc9c", "Daraa factions, Southern Operations Room"),
+    "Druze factions": ("#3498db", "Sweida local factions"),
+    "Russia": ("#7f3c8d", "Russian bases"),
+    "US-backed opposition": ("#34495e", "al-Tanf garrison, Syrian Free Army"),
+}
+OTHER_CONTROLLER_COLOUR = "#999999"
+NOT_GIVEN = "(not given)"

@@ -1,0 +1,48 @@
+"""The stages in order, for the CLI and the app: load -> validate -> geocode.
+
+``open_events`` never raises for a bad row; an unusable file raises
+``UnusableFile`` with one clear message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .filters import sort_by_date
+from .geocode import Geodata, geocode
+from .load import read_events
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class Dataset:
+    events: gpd.GeoDataFrame  # accepted events, sorted by date
+    rejected: pd.DataFrame  # line, column, value, reason, other_problems; sorted by line
+    rows: int  # rows read, header not counted
+    format: str
+
+    @property
+    def accepted(self) -> int:
+        return len(self.events)
+
+    def report(self) -> dict:
+        """The validation report as plain data (the shape of ``validate --json``)."""
+        return {
+            "format": self.format,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected.to_dict(orient="records"),
+        }
+
+
+def open_events(source: str | Path | bytes, geodata: Geodata) -> Dataset:
+    raw = read_events(source)
+    typed, invalid = validate(raw)
+    located, unknown = geocode(typed, geodata.aliases)
+    rejected = pd.concat([raw.rejected, invalid, unknown], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    return Dataset(sort_by_date(located), rejected, raw.rows, raw.format)

@@ -1,0 +1,287 @@
+"""Render: frames -> folium objects. No Streamlit here.
+
+The map is built in two parts, because streamlit-folium remounts its frame
+whenever the base map's script changes:
+- ``base_map``: what never changes while the app runs (basemap, labels, legend,
+  attribution, local Leaflet). Its script is the same on every rerun.
+- ``*_layer`` functions: feature groups for the day, sent apart from the base
+  map, so a slider step swaps layers and keeps the user's zoom.
+
+Every text that comes from a file is HTML-escaped before it becomes a GeoJSON
+property: folium's GeoJsonPopup and GeoJsonTooltip set values with innerHTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from .geocode import Geodata
+from .model import CONTROLLERS, EVENT_TYPES, OTHER_CONTROLLER_COLOUR
+from .settings import TILES
+
+STATIC = Path(__file__).resolve().parent / "static"
+VENDOR = STATIC / "vendor"
+# Streamlit serves dashboard/static/ at /app/static/ (server.enableStaticServing).
+SERVED = "/app/static/vendor"
+LOCAL_JS = [("leaflet", f"{SERVED}/leaflet.js"), ("jquery", f"{SERVED}/jquery.min.js")]
+LOCAL_CSS = [("leaflet_css", f"{SERVED}/leaflet.css")]
+
+CENTRE = (35.0, 38.3)
+ZOOM = 7
+SELECTED_ZOOM = 10
+# Claims about one place on one day share a point; they are drawn on a small
+# ring around it, this many degrees wide, so each can be clicked.
+SPREAD_DEGREES = 0.035
+ATTRIBUTION = (
+    "Borders: Natural Earth (public domain) · Places: project gazetteer · "
+    "Events: each event's own source, shown in its details"
+)
+POPUP_FIELDS = {
+    "date_text": "Date",
+    "place_text": "Place",
+    "event_type_text": "Type",
+    "actor_text": "Actor",
+    "target_text": "Target",
+    "controller_text": "Control after",
+    "source_text": "Source",
+    "source_type_text": "Source type",
+    "claim_status_text": "Claim status",
+    "reported_text": "Reported on",
+    "description_text": "Description",
+    "link": "Link",
+    "event_id_text": "Event id",
+}
+TOOLTIP_FIELDS = {"tooltip": ""}
+
+
+def install_assets() -> Path:
+    """Copy Leaflet and jQuery from their PyPI packages into dashboard/static/vendor."""
+    from xstatic.pkg import jquery, leaflet
+
+    VENDOR.mkdir(parents=True, exist_ok=True)
+    wanted = {
+        Path(leaflet.BASE_DIR) / "leaflet.js": VENDOR / "leaflet.js",
+        Path(leaflet.BASE_DIR) / "leaflet.css": VENDOR / "leaflet.css",
+        Path(jquery.BASE_DIR) / "jquery.min.js": VENDOR / "jquery.min.js",
+    }
+    for source, target in wanted.items():
+        if not target.exists() or target.stat().st_size != source.stat().st_size:
+            shutil.copyfile(source, target)
+    shutil.copytree(Path(leaflet.BASE_DIR) / "images", VENDOR / "images", dirs_exist_ok=True)
+    return VENDOR
+
+
+def escape_text(values: pd.Series) -> pd.Series:
+    """HTML-escape a whole column: & < > " ' become entities."""
+    return (
+        values.fillna("")
+        .astype("str")
+        .str.replace("&", "&amp;", regex=False)
+        .str.replace("<", "&lt;", regex=False)
+        .str.replace(">", "&gt;", regex=False)
+        .str.replace('"', "&quot;", regex=False)
+        .str.replace("'", "&#x27;", regex=False)
+    )
+
+
+def _days(values: pd.Series) -> pd.Series:
+    return values.dt.strftime("%-d %b %Y").fillna("")
+
+
+def controller_colour(controllers: pd.Series) -> pd.Series:
+    known = {name: colour for name, (colour, _) in CONTROLLERS.items()}
+    return controllers.map(known).fillna(OTHER_CONTROLLER_COLOUR)
+
+
+def spread(points: pd.DataFrame) -> pd.DataFrame:
+    """lat/lon moved onto a small ring where several rows share one point and day."""
+    group = points.groupby(["lat", "lon", "date"], sort=False)
+    k = group.cumcount().to_numpy()
+    n = group["lat"].transform("size").to_numpy()
+    angle = 2 * np.pi * k / n
+    radius = np.where(n > 1, SPREAD_DEGREES, 0.0)
+    return points.assign(lat=points["lat"] + radius * np.cos(angle), lon=points["lon"] + radius * np.sin(angle))
+
+
+def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Events as map features: escaped text properties, colour, and a link only for http(s)."""
+    drawn = spread(events[["lat", "lon", "date"]])
+    text = {f"{c}_text": escape_text(events[c]) for c in (
+        "place", "event_type", "actor", "target", "controller", "source", "source_type",
+        "claim_status", "description", "event_id",
+    )}
+    url = events["url"].where(events["url"].str.match(r"(?i)^https?://"), "")
+    link = ('<a href="' + escape_text(url) + '" target="_blank" rel="noopener noreferrer nofollow">'
+            + escape_text(url) + "</a>").where(url.ne(""), "")
+    date_text = _days(events["date"])
+    features = pd.DataFrame(
+        {
+            "event_id": events["event_id"].to_numpy(),
+            "date_text": date_text.to_numpy(),
+            **{k: v.to_numpy() for k, v in text.items()},
+            "reported_text": _days(events["reported_on"]).replace("", "not known").to_numpy(),
+            "link": link.to_numpy(),
+            "colour": events["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
+        }
+    )
+    features["tooltip"] = (
+        features["date_text"] + " · " + features["place_text"] + " · " + features["event_type_text"]
+        + " — " + features["source_text"] + " (" + features["claim_status_text"] + ")"
+    )
+    return gpd.GeoDataFrame(
+        features, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326"
+    )
+
+
+def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict | None) -> folium.GeoJson:
+    return folium.GeoJson(
+        features.to_json(drop_id=True),
+        name=name,
+        marker=folium.CircleMarker(radius=radius, weight=1.5, fill=True, fill_opacity=0.85),
+        style_function=lambda f: {"color": "#222", "fillColor": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS), labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=list(popup), aliases=list(popup.values()), localize=False, max_width=360)
+        if popup
+        else None,
+    )
+
+
+def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name="Events")
+    if not events.empty:
+        _point_layer(event_features(events), "Events", 7, POPUP_FIELDS).add_to(group)
+    return group
+
+
+def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
+    """Zones coloured by controller, then a dot per place coloured by its controller."""
+    zone_group = folium.FeatureGroup(name="Control zones")
+    if not zones.empty:
+        shaded = zones.assign(
+            colour=controller_colour(zones["controller"]),
+            tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
+        )
+        folium.GeoJson(
+            shaded.to_json(drop_id=True),
+            name="Control zones",
+            style_function=lambda f: {
+                "fillColor": f["properties"]["colour"], "color": f["properties"]["colour"],
+                "weight": 0.5, "fillOpacity": 0.22,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        ).add_to(zone_group)
+    dot_group = folium.FeatureGroup(name="Place control")
+    if not control.empty:
+        since = _days(control["since"])
+        basis = ("since " + since + ", per " + escape_text(control["source"])).where(since.ne(""), "baseline of 26 Nov 2024")
+        dots = gpd.GeoDataFrame(
+            {
+                "colour": controller_colour(control["controller"]).to_numpy(),
+                "tooltip": (escape_text(control["place"]) + ": " + escape_text(control["controller"]) + " (" + basis + ")").to_numpy(),
+            },
+            geometry=control.geometry.to_numpy(),
+            crs=control.crs,
+        )
+        _point_layer(dots, "Place control", 4, None).add_to(dot_group)
+    return [zone_group, dot_group]
+
+
+def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name="Selected event")
+    for lat, lon in zip(event["lat"], event["lon"], strict=True):
+        folium.CircleMarker((lat, lon), radius=16, color="#000", weight=3, fill=False).add_to(group)
+    return group
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var legend = L.control({position: "bottomright"});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "map-legend");
+            div.innerHTML = {{ this.html | tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+          {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
+          {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution | tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, attribution: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.attribution = attribution
+
+
+def legend_html() -> str:
+    """Legend from the model's own vocabularies (never from file text)."""
+    def row(colour: str, label: str, shape: str) -> str:
+        radius = "50%" if shape == "dot" else "2px"
+        return (f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:{radius};'
+                f'background:{colour};border:1px solid #333;margin-right:5px"></span>{label}</div>')
+
+    events = "".join(row(c, name, "dot") for name, (c, _) in EVENT_TYPES.items())
+    held = "".join(row(c, name, "box") for name, (c, _) in CONTROLLERS.items())
+    return (
+        '<div style="background:rgba(255,255,255,.92);padding:6px 9px;font:12px sans-serif;'
+        'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:340px;overflow:auto">'
+        f"<b>Events</b>{events}<b>Held by</b>{held}</div>"
+    )
+
+
+def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> folium.Map:
+    """The part of the map that never changes: build anew each run, it hashes the same."""
+    fmap = folium.Map(
+        location=CENTRE, zoom_start=ZOOM, tiles=None, prefer_canvas=True, control_scale=True,
+        min_zoom=4, max_zoom=16,
+    )
+    fmap.default_js = LOCAL_JS
+    fmap.default_css = LOCAL_CSS
+    # Without tiles the sea and land would be the same blank: give the frame a sea colour.
+    fmap.get_root().header.add_child(Element("<style>.leaflet-container{background:#dfe9f2}</style>"))
+    if not offline:
+        url, attribution = TILES[tiles]
+        folium.TileLayer(url, attr=attribution, name=tiles, max_zoom=19).add_to(fmap)
+    land = geodata.countries.assign(is_home=geodata.countries["name"].eq("Syria"))
+    folium.GeoJson(
+        land.to_json(drop_id=True),
+        name="Borders",
+        style_function=lambda f: {
+            "color": "#555", "weight": 2 if f["properties"]["is_home"] else 1,
+            "fillColor": "#f7f4ec" if f["properties"]["is_home"] else "#ecebe6",
+            "fillOpacity": 0.0 if not offline else 1.0,
+        },
+        interactive=False,
+    ).add_to(fmap)
+    towns = geodata.places.loc[geodata.places["kind"].isin(["capital", "city"])]
+    labels = gpd.GeoDataFrame({"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs)
+    folium.GeoJson(
+        labels.to_json(drop_id=True),
+        name="Cities",
+        marker=folium.CircleMarker(radius=2, color="#333", fill=True, fill_opacity=1, weight=1),
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, permanent=True, direction="right",
+                                      class_name="city-label", sticky=False),
+        interactive=False,
+    ).add_to(fmap)
+    fmap.get_root().header.add_child(Element(
+        "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"
+        "color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff;padding:0 0 0 2px}"
+        ".city-label:before{display:none}</style>"
+    ))
+    _Legend(legend_html(), ATTRIBUTION).add_to(fmap)
+    return fmap

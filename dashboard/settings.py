@@ -1,0 +1,123 @@
+"""The dashboard's settings: one table read by the command line, the app and the docs.
+
+Each setting can be given on the command line (``--events PATH``), through an
+environment variable (``DASHBOARD_EVENTS``), or left at its default. The command
+line wins over the environment. Unknown settings raise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "DASHBOARD_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("events", str(REPO / "events.csv"), "Events file to open."),
+    Setting("geodata", str(REPO / "geodata"), "Folder with the gazetteer, baseline and borders."),
+    Setting(
+        "offline",
+        False,
+        "Turn the online tile layer off: the page then asks no host but the app's own.",
+    ),
+    Setting(
+        "tiles",
+        "OpenStreetMap",
+        "Online tile layer when not offline: OpenStreetMap or CartoDB positron.",
+    ),
+    Setting("play_seconds", 1.5, "Seconds per day when the play control steps through the days."),
+    Setting("window_days", 3, "Default width of the 'last N days' window."),
+    Setting("map_height", 600, "Height of the map in pixels."),
+    Setting("rejected_shown", 200, "Rejected rows listed in the app's error panel; the rest are counted."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+TILES = {
+    "OpenStreetMap": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Map tiles &copy; OpenStreetMap contributors",
+    ),
+    "CartoDB positron": (
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
+        "Map tiles &copy; OpenStreetMap contributors &copy; CARTO",
+    ),
+}
+
+
+def _coerce(setting: Setting, raw: object) -> object:
+    default = setting.default
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"{setting.name}: expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return str(raw)
+
+
+def resolve(
+    argv: Sequence[str] = (), environ: Mapping[str, str] | None = None, **overrides: object
+) -> dict[str, object]:
+    """Settings from defaults, then the environment, then ``argv``, then keyword overrides."""
+    environ = os.environ if environ is None else environ
+    unknown = set(overrides) - set(_BY_NAME)
+    if unknown:
+        raise KeyError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values = {s.name: s.default for s in SETTINGS}
+    for s in SETTINGS:
+        if s.env in environ:
+            values[s.name] = _coerce(s, environ[s.env])
+    parser = argparse.ArgumentParser(prog="dashboard", add_help=False)
+    for s in SETTINGS:
+        if isinstance(s.default, bool):
+            parser.add_argument(s.flag, dest=s.name, action="store_const", const=True)
+        else:
+            parser.add_argument(s.flag, dest=s.name)
+    parsed, rest = parser.parse_known_args(list(argv))
+    if rest:
+        raise KeyError(f"unknown setting(s): {' '.join(rest)}")
+    for name, raw in vars(parsed).items():
+        if raw is not None:
+            values[name] = _coerce(_BY_NAME[name], raw)
+    for name, raw in overrides.items():
+        values[name] = _coerce(_BY_NAME[name], raw)
+    if values["tiles"] not in TILES:
+        raise ValueError(f"tiles: expected one of {', '.join(TILES)}, got {values['tiles']!r}")
+    return values
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table, for the README."""
+    rows = ["| setting | flag | environment | default | what it does |", "|---|---|---|---|---|"]
+    for s in SETTINGS:
+        default = s.default
+        if s.name in {"events", "geodata"}:
+            default = Path(str(default)).name
+        rows.append(f"| {s.name} | `{s.flag}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(rows)

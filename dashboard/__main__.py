@@ -19,7 +19,19 @@ from .pipeline import open_events
 from .settings import resolve
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
-CONTROL_COLUMNS = ["place", "controller", "since", "baseline", "changed", "event_id", "source", "kind", "governorate", "lat", "lon"]
+CONTROL_COLUMNS = [
+    "place",
+    "controller",
+    "since",
+    "baseline",
+    "changed",
+    "event_id",
+    "source",
+    "kind",
+    "governorate",
+    "lat",
+    "lon",
+]
 
 
 def _iso_day(text: str) -> dt.date:

@@ -129,7 +129,9 @@ def rejected_panel(dataset, shown_rows: int) -> None:
         if len(rejected) > shown_rows:
             st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
         st.dataframe(rejected.head(shown_rows), hide_index=True)
-        st.download_button("Download rejected rows (CSV)", rejected.to_csv(index=False), "rejected_rows.csv", "text/csv")
+        st.download_button(
+            "Download rejected rows (CSV)", rejected.to_csv(index=False), "rejected_rows.csv", "text/csv"
+        )
 
 
 def main() -> None:
@@ -199,14 +201,22 @@ def main() -> None:
             "Show", options=list(filters.MODES), format_func=filters.MODES.get, horizontal=True, key="mode"
         )
         window = buttons[4].number_input(
-            "N days", min_value=1, max_value=max(len(days), 1), value=int(settings["window_days"]),
-            key="window", disabled=mode != "window",
+            "N days",
+            min_value=1,
+            max_value=max(len(days), 1),
+            value=int(settings["window_days"]),
+            key="window",
+            disabled=mode != "window",
         )
         shown = filters.events_on(events, day, mode, int(window), chosen)
         first_day = day - dt.timedelta(days=int(window) - 1) if mode == "window" else days[0]
 
         held, zones = control_on(
-            stamp, day, tuple((f, tuple(chosen[f])) for f in CONTROL_FACETS), events, geodata,
+            stamp,
+            day,
+            tuple((f, tuple(chosen[f])) for f in CONTROL_FACETS),
+            events,
+            geodata,
             zone_cells_in(str(settings["geodata"]), geodata),
         )
         numbers = st.columns(4)
@@ -238,7 +248,7 @@ def main() -> None:
 
         facet_only = events.loc[filters.facet_mask(events, chosen)]
         if not facet_only.empty:
-            st.altair_chart(timeline(facet_only, day, first_day), use_container_width=True)
+            st.altair_chart(timeline(facet_only, day, first_day), width="stretch")
 
         st.subheader("Events shown")
         table = shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)

@@ -78,8 +78,7 @@ def alias_table(places: pd.DataFrame) -> pd.DataFrame:
     if not clash.empty:
         pairs = clash.groupby("key")["place"].agg(" / ".join).head(5)
         raise GeodataError(
-            "gazetteer: a name stands for two places: "
-            + "; ".join(f"{k!r} -> {v}" for k, v in pairs.items())
+            "gazetteer: a name stands for two places: " + "; ".join(f"{k!r} -> {v}" for k, v in pairs.items())
         )
     return names[["key", "place"]].merge(places[["place", "glat", "glon"]], on="place")
 

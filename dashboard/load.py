@@ -78,8 +78,7 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise UnusableFile(
-            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8; "
-            "save the file as UTF-8"
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8; save the file as UTF-8"
         ) from None
     if not text.strip():
         raise UnusableFile("the file is empty")
@@ -127,6 +126,12 @@ def _record_start_lines(text: str) -> np.ndarray:
     return np.asarray(starts, dtype="int64")
 
 
+def _split_reason(text: str, fields: int, expected: int) -> str:
+    if text.count('"') % 2:
+        return "opens a quote it never closes: every line after it is swallowed into one value"
+    return f"has {fields} fields, the header has {expected}"
+
+
 def read_events(source: str | Path | bytes) -> RawTable:
     """Read an events CSV (UTF-8, with or without a BOM) into strings.
 
@@ -144,12 +149,8 @@ def read_events(source: str | Path | bytes) -> RawTable:
     try:
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=keep_apart
-            ),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_apart),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -175,6 +176,6 @@ def read_events(source: str | Path | bytes) -> RawTable:
         to_line[bad_records],
         [""] * len(unsplittable),
         [t[:_VALUE_PREVIEW] for _, t, _ in unsplittable],
-        [f"has {n} fields, the header has {len(names)}" for _, _, n in unsplittable],
+        [_split_reason(t, n, len(names)) for _, t, n in unsplittable],
     )
     return RawTable(frame=frame, lines=to_line[record_numbers], rejected=rejected, rows=total)

@@ -114,13 +114,29 @@ def spread(points: pd.DataFrame) -> pd.DataFrame:
 def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
     """Events as map features: escaped text properties, colour, and a link only for http(s)."""
     drawn = spread(events[["lat", "lon", "date"]])
-    text = {f"{c}_text": escape_text(events[c]) for c in (
-        "place", "event_type", "actor", "target", "controller", "source", "source_type",
-        "claim_status", "description", "event_id",
-    )}
+    text = {
+        f"{c}_text": escape_text(events[c])
+        for c in (
+            "place",
+            "event_type",
+            "actor",
+            "target",
+            "controller",
+            "source",
+            "source_type",
+            "claim_status",
+            "description",
+            "event_id",
+        )
+    }
     url = events["url"].where(events["url"].str.match(r"(?i)^https?://"), "")
-    link = ('<a href="' + escape_text(url) + '" target="_blank" rel="noopener noreferrer nofollow">'
-            + escape_text(url) + "</a>").where(url.ne(""), "")
+    link = (
+        '<a href="'
+        + escape_text(url)
+        + '" target="_blank" rel="noopener noreferrer nofollow">'
+        + escape_text(url)
+        + "</a>"
+    ).where(url.ne(""), "")
     date_text = _days(events["date"])
     features = pd.DataFrame(
         {
@@ -129,16 +145,25 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
             **{k: v.to_numpy() for k, v in text.items()},
             "reported_text": _days(events["reported_on"]).replace("", "not known").to_numpy(),
             "link": link.to_numpy(),
-            "colour": events["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
+            "colour": events["event_type"]
+            .map({k: c for k, (c, _) in EVENT_TYPES.items()})
+            .fillna("#7f7f7f")
+            .to_numpy(),
         }
     )
     features["tooltip"] = (
-        features["date_text"] + " · " + features["place_text"] + " · " + features["event_type_text"]
-        + " — " + features["source_text"] + " (" + features["claim_status_text"] + ")"
+        features["date_text"]
+        + " · "
+        + features["place_text"]
+        + " · "
+        + features["event_type_text"]
+        + " — "
+        + features["source_text"]
+        + " ("
+        + features["claim_status_text"]
+        + ")"
     )
-    return gpd.GeoDataFrame(
-        features, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326"
-    )
+    return gpd.GeoDataFrame(features, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326")
 
 
 def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict | None) -> folium.GeoJson:
@@ -173,19 +198,25 @@ def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[f
             shaded.to_json(drop_id=True),
             name="Control zones",
             style_function=lambda f: {
-                "fillColor": f["properties"]["colour"], "color": f["properties"]["colour"],
-                "weight": 0.5, "fillOpacity": 0.22,
+                "fillColor": f["properties"]["colour"],
+                "color": f["properties"]["colour"],
+                "weight": 0.5,
+                "fillOpacity": 0.22,
             },
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
         ).add_to(zone_group)
     dot_group = folium.FeatureGroup(name="Place control")
     if not control.empty:
         since = _days(control["since"])
-        basis = ("since " + since + ", per " + escape_text(control["source"])).where(since.ne(""), "baseline of 26 Nov 2024")
+        basis = ("since " + since + ", per " + escape_text(control["source"])).where(
+            since.ne(""), "baseline of 26 Nov 2024"
+        )
         dots = gpd.GeoDataFrame(
             {
                 "colour": controller_colour(control["controller"]).to_numpy(),
-                "tooltip": (escape_text(control["place"]) + ": " + escape_text(control["controller"]) + " (" + basis + ")").to_numpy(),
+                "tooltip": (
+                    escape_text(control["place"]) + ": " + escape_text(control["controller"]) + " (" + basis + ")"
+                ).to_numpy(),
             },
             geometry=control.geometry.to_numpy(),
             crs=control.crs,
@@ -230,10 +261,13 @@ class _Legend(MacroElement):
 
 def legend_html() -> str:
     """Legend from the model's own vocabularies (never from file text)."""
+
     def row(colour: str, label: str, shape: str) -> str:
         radius = "50%" if shape == "dot" else "2px"
-        return (f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:{radius};'
-                f'background:{colour};border:1px solid #333;margin-right:5px"></span>{label}</div>')
+        return (
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:{radius};'
+            f'background:{colour};border:1px solid #333;margin-right:5px"></span>{label}</div>'
+        )
 
     events = "".join(row(c, name, "dot") for name, (c, _) in EVENT_TYPES.items())
     held = "".join(row(c, name, "box") for name, (c, _) in CONTROLLERS.items())
@@ -247,8 +281,13 @@ def legend_html() -> str:
 def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> folium.Map:
     """The part of the map that never changes: build anew each run, it hashes the same."""
     fmap = folium.Map(
-        location=CENTRE, zoom_start=ZOOM, tiles=None, prefer_canvas=True, control_scale=True,
-        min_zoom=4, max_zoom=16,
+        location=CENTRE,
+        zoom_start=ZOOM,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        min_zoom=4,
+        max_zoom=16,
     )
     fmap.default_js = LOCAL_JS
     fmap.default_css = LOCAL_CSS
@@ -262,26 +301,32 @@ def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> f
         land.to_json(drop_id=True),
         name="Borders",
         style_function=lambda f: {
-            "color": "#555", "weight": 2 if f["properties"]["is_home"] else 1,
+            "color": "#555",
+            "weight": 2 if f["properties"]["is_home"] else 1,
             "fillColor": "#f7f4ec" if f["properties"]["is_home"] else "#ecebe6",
             "fillOpacity": 0.0 if not offline else 1.0,
         },
         interactive=False,
     ).add_to(fmap)
     towns = geodata.places.loc[geodata.places["kind"].isin(["capital", "city"])]
-    labels = gpd.GeoDataFrame({"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs)
+    labels = gpd.GeoDataFrame(
+        {"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs
+    )
     folium.GeoJson(
         labels.to_json(drop_id=True),
         name="Cities",
         marker=folium.CircleMarker(radius=2, color="#333", fill=True, fill_opacity=1, weight=1),
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, permanent=True, direction="right",
-                                      class_name="city-label", sticky=False),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["label"], labels=False, permanent=True, direction="right", class_name="city-label", sticky=False
+        ),
         interactive=False,
     ).add_to(fmap)
-    fmap.get_root().header.add_child(Element(
-        "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"
-        "color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff;padding:0 0 0 2px}"
-        ".city-label:before{display:none}</style>"
-    ))
+    fmap.get_root().header.add_child(
+        Element(
+            "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"
+            "color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff;padding:0 0 0 2px}"
+            ".city-label:before{display:none}</style>"
+        )
+    )
     _Legend(legend_html(), ATTRIBUTION).add_to(fmap)
     return fmap

@@ -136,9 +136,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
         counts = problems.groupby("line")["order"].transform("size")
         problems["also"] = counts - 1
         first = problems.drop_duplicates("line", keep="first")
-        rejected = rejection_frame(
-            first["line"], first["column"], first["value"], first["reason"], first["also"]
-        )
+        rejected = rejection_frame(first["line"], first["column"], first["value"], first["reason"], first["also"])
         bad_lines = first["line"].to_numpy()
     else:
         rejected = rejection_frame()

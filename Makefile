@@ -1,0 +1,46 @@
+# The README's commands. `make run` opens the app; `make test` runs lint and every test tier.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: run test lint bench geodata chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.app: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.app
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.app
+	$(BIN)/streamlit run dashboard/app.py -- $(ARGS)
+
+# Debian's Chromium drives the browser tests; Playwright cannot download its own here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev chromium lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.app
+	$(BIN)/python benchmarks/bench.py
+
+geodata: $(VENV)/.app
+	$(BIN)/python geodata/build_borders.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache dashboard/static/vendor

@@ -1,0 +1,33 @@
+"""Shared fixtures: the repo's own geodata and small files written per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.geocode import read_geodata
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+HEADER = (
+    "event_id,date,place,lat,lon,event_type,actor,target,controller,"
+    "source,source_type,claim_status,reported_on,description,url,via"
+)
+
+
+@pytest.fixture(scope="session")
+def geodata():
+    return read_geodata(REPO / "geodata")
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write rows under the native header and return the path."""
+
+    def write(*rows: str, header: str = HEADER) -> Path:
+        path = tmp_path / "events.csv"
+        path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        return path
+
+    return write

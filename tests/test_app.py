@@ -1,0 +1,178 @@
+"""The app's widgets -> state, with Streamlit's AppTest: counts and what is sent to the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import FIXTURES, REPO
+
+CDN = ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "code.jquery", "bootstrapcdn", "googleapis", "fontawesome")
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    frame = pd.read_csv(REPO / "events.csv", dtype=str, keep_default_na=False)
+    frame["day"] = pd.to_datetime(frame["date"]).dt.date
+    return frame
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """The app on a file (the bundled one by default), offline, with argv as `streamlit run` gives it."""
+
+    def start(events=REPO / "events.csv", **env) -> AppTest:
+        monkeypatch.setattr("sys.argv", ["dashboard/app.py"])
+        monkeypatch.setenv("DASHBOARD_EVENTS", str(events))
+        monkeypatch.setenv("DASHBOARD_OFFLINE", "1")
+        for name, value in env.items():
+            monkeypatch.setenv(name, str(value))
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def shown(at: AppTest) -> int:
+    return int(next(m for m in at.metric if m.label == "Events shown").value)
+
+
+def map_payload(at: AppTest) -> dict:
+    element = next(e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium"))
+    return json.loads(element.proto.json_args)
+
+
+def drawn_events(at: AppTest) -> list[str]:
+    return re.findall(r'"event_id": "([^"]*)"', map_payload(at)["feature_group"])
+
+
+def test_opens_on_the_last_day_with_every_event(app, bundled):
+    at = app()
+    assert at.slider(key="day").value == bundled["day"].max()
+    assert shown(at) == len(bundled)
+    assert sorted(drawn_events(at)) == sorted(bundled["event_id"])
+
+
+def test_the_date_slider_is_the_first_slider(app):
+    assert app().slider[0].key == "day"
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3, 8])
+def test_moving_the_slider_changes_events_shown(app, bundled, offset):
+    at = app()
+    day = bundled["day"].min() + dt.timedelta(days=offset)
+    at.slider(key="day").set_value(day).run()
+    expected = bundled.loc[bundled["day"] <= day]
+    assert shown(at) == len(expected)
+    assert sorted(drawn_events(at)) == sorted(expected["event_id"])
+
+
+def test_last_n_days_mode(app, bundled):
+    at = app()
+    day = dt.date(2024, 12, 5)
+    at.slider(key="day").set_value(day).run()
+    at.radio(key="mode").set_value("window").run()
+    at.number_input(key="window").set_value(2).run()
+    expected = bundled.loc[(bundled["day"] <= day) & (bundled["day"] >= day - dt.timedelta(days=1))]
+    assert shown(at) == len(expected)
+
+
+def test_previous_and_next_day_buttons_step_the_slider(app, bundled):
+    at = app()
+    last = bundled["day"].max()
+    next(b for b in at.button if b.label.startswith("◀")).click().run()
+    assert at.slider(key="day").value == last - dt.timedelta(days=1)
+    next(b for b in at.button if b.label.startswith("Next")).click().run()
+    assert at.slider(key="day").value == last
+
+
+@pytest.mark.parametrize("facet", ["source", "source_type", "event_type", "actor", "claim_status"])
+def test_each_filter_changes_events_shown(app, bundled, facet):
+    at = app()
+    value = bundled[facet].value_counts().index[-1]  # the rarest value
+    at.multiselect(key=f"f_{facet}").set_value([value]).run()
+    expected = bundled.loc[bundled[facet].eq(value)]
+    assert shown(at) == len(expected)
+    assert sorted(drawn_events(at)) == sorted(expected["event_id"])
+
+
+def test_filter_to_one_source_sends_only_its_events(app, bundled):
+    at = app()
+    at.multiselect(key="f_source").set_value(["RIA Novosti"]).run()
+    expected = bundled.loc[bundled["source"].eq("RIA Novosti")]
+    assert shown(at) == len(expected) >= 3
+    assert sorted(drawn_events(at)) == sorted(expected["event_id"])
+
+
+def test_clear_all_shows_the_empty_state_and_select_all_restores(app, bundled):
+    at = app()
+    next(b for b in at.button if b.label == "Clear all").click().run()
+    assert shown(at) == 0
+    assert any("No events match" in i.value for i in at.info)
+    assert drawn_events(at) == []
+    next(b for b in at.button if b.label == "Select all").click().run()
+    assert shown(at) == len(bundled)
+
+
+def test_source_options_show_counts(app, bundled):
+    at = app()
+    source = at.multiselect(key="f_source")
+    top = bundled["source"].value_counts()
+    assert source.format_func(top.index[0]) == f"{top.index[0]} ({top.iloc[0]})"
+
+
+def test_map_payload_is_local_and_keeps_the_base_map_between_steps(app):
+    at = app()
+    first = map_payload(at)
+    links = first["js_links"] + first["css_links"]
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    everything = json.dumps(first)
+    assert not any(host in everything for host in CDN)
+    assert "tile.openstreetmap.org" not in everything
+    at.slider(key="day").set_value(dt.date(2024, 11, 29)).run()
+    second = map_payload(at)
+    assert second["script"] == first["script"]  # same base map: the frame is kept, not remounted
+    assert second["feature_group"] != first["feature_group"]
+
+
+def test_online_mode_adds_the_tile_server_only(app):
+    at = app(DASHBOARD_OFFLINE="0")
+    everything = json.dumps(map_payload(at))
+    assert "tile.openstreetmap.org" in everything
+    assert not any(host in everything for host in CDN)
+
+
+def test_control_layer_follows_the_day(app):
+    at = app()
+    at.slider(key="day").set_value(dt.date(2024, 11, 29)).run()
+    before = map_payload(at)["feature_group"]
+    at.slider(key="day").set_value(dt.date(2024, 12, 8)).run()
+    after = map_payload(at)["feature_group"]
+    assert "Damascus: government" in before
+    assert "Damascus: opposition" in after
+
+
+def test_a_bad_file_gets_an_error_panel_not_a_traceback(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\x00\x01\x02")
+    at = app(path)
+    assert len(at.error) == 1
+    assert "cannot be opened" in at.error[0].value and "binary" in at.error[0].value
+
+
+def test_rejected_rows_are_listed_and_good_rows_load(app):
+    at = app(FIXTURES / "broken.csv")
+    assert any("13 of 17 rows were rejected" in w.value for w in at.warning)
+    assert shown(at) == 4
+    assert len(at.dataframe[0].value) == 13
+
+
+def test_missing_geodata_gets_an_error_panel(app, tmp_path):
+    at = app(DASHBOARD_GEODATA=tmp_path)
+    assert "geodata cannot be read" in at.error[0].value

@@ -1,0 +1,83 @@
+"""The command line: validate's exit codes and report, snapshot's layers and formats."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+
+import pandas as pd
+import pytest
+
+from dashboard.__main__ import main
+from tests.conftest import FIXTURES, REPO
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_bundled_events_exits_0():
+    code, out, _ = run("validate", str(REPO / "events.csv"))
+    assert code == 0
+    assert "format: native" in out and "rejected: 0" in out
+
+
+def test_validate_broken_exits_1_and_lists_every_rejected_row():
+    code, out, _ = run("validate", str(FIXTURES / "broken.csv"))
+    assert code == 1
+    assert "rows read: 17" in out and "accepted: 4" in out and "rejected: 13" in out
+    assert "line 3, column date: unparseable date" in out
+    assert "line 9, column place: unknown place with no lat/lon" in out
+
+
+def test_validate_json_has_the_documented_keys():
+    code, out, _ = run("validate", "--json", str(FIXTURES / "broken.csv"))
+    report = json.loads(out)
+    assert code == 1
+    assert (report["format"], report["rows"], report["accepted"]) == ("native", 17, 4)
+    assert {"line": 13, "column": "url", "value": "javascript:alert(1)"}.items() <= report["rejected"][9].items()
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01binary", b"no,header,we,know\n1,2,3,4\n"])
+def test_validate_unusable_exits_2_with_one_message(tmp_path, data):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    code, out, err = run("validate", str(path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "unusable" in err and "Traceback" not in err
+    code, out, _ = run("validate", "--json", str(path))
+    assert code == 2 and json.loads(out)["format"] is None
+
+
+def test_snapshot_control_layer_shows_who_holds_each_place():
+    code, out, _ = run("snapshot", "--date", "2024-12-05", "--layer", "control")
+    held = pd.read_csv(io.StringIO(out), keep_default_na=False).set_index("place")
+    assert code == 0
+    assert {"place", "controller"} <= set(held.reset_index().columns)
+    assert held.loc["Hama", "controller"] == "opposition"
+    assert held.loc["Homs", "controller"] == "government"
+
+
+def test_snapshot_events_layer_is_what_the_map_shows_that_day():
+    _, out, _ = run("snapshot", "--date", "2024-11-29", "--events", str(REPO / "events.csv"))
+    shown = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    everything = pd.read_csv(REPO / "events.csv", keep_default_na=False)
+    assert len(shown) == (everything["date"] <= "2024-11-29").sum()
+    assert shown["date"].max() <= "2024-11-29"
+
+
+def test_snapshot_window_and_geojson():
+    _, out, _ = run("snapshot", "--date", "2024-12-08", "--mode", "window", "--window", "1", "--format", "geojson")
+    collection = json.loads(out)
+    assert collection["type"] == "FeatureCollection"
+    assert {f["properties"]["date"] for f in collection["features"]} == {"2024-12-08"}
+
+
+def test_snapshot_rejects_a_bad_date():
+    with pytest.raises(SystemExit) as exit_info, redirect_stderr(io.StringIO()):
+        main(["snapshot", "--date", "5 Dec"])
+    assert exit_info.value.code == 2

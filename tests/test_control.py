@@ -1,0 +1,107 @@
+"""Control: baseline plus control claims, by day; zones clipped to the outline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from dashboard import control
+from dashboard.pipeline import open_events
+from tests.conftest import REPO
+
+# Each city of the offensive and the day it passed out of government control (public reporting; see README).
+FALLS = {
+    "Aleppo": "2024-11-30",
+    "Maarat al-Numan": "2024-11-30",
+    "Khan Shaykhun": "2024-12-01",
+    "Hama": "2024-12-05",
+    "Rastan": "2024-12-06",
+    "Talbiseh": "2024-12-06",
+    "Daraa": "2024-12-06",
+    "Sweida": "2024-12-07",
+    "Homs": "2024-12-08",
+    "Damascus": "2024-12-08",
+}
+
+
+@pytest.fixture(scope="module")
+def bundled(geodata):
+    dataset = open_events(REPO / "events.csv", geodata)
+    return control.control_changes(dataset.events)
+
+
+@pytest.mark.parametrize("city", sorted(FALLS))
+def test_each_city_leaves_government_control_on_the_day_it_fell(geodata, bundled, city):
+    fell = dt.date.fromisoformat(FALLS[city])
+    before = control.control_at(fell - dt.timedelta(days=1), geodata.places, bundled).set_index("place")
+    after = control.control_at(fell, geodata.places, bundled).set_index("place")
+    assert before.loc[city, "controller"] == "government"
+    assert after.loc[city, "controller"] != "government"
+    assert after.loc[city, "since"] == pd.Timestamp(fell)
+
+
+def test_baseline_holds_before_any_claim(geodata, bundled):
+    held = control.control_at(dt.date(2024, 11, 26), geodata.places, bundled)
+    assert held["controller"].eq(held["baseline"]).all()
+    assert not held["changed"].any()
+
+
+def _events(*rows):
+    frame = pd.DataFrame(
+        rows, columns=["line", "date", "place", "gazetteer_place", "controller", "claim_status", "event_id", "source"]
+    )
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["lat"], frame["lon"] = 35.0, 37.0
+    return frame
+
+
+@pytest.fixture
+def places():
+    return gpd.GeoDataFrame(
+        {"place": ["A", "B"], "kind": ["city", "town"], "governorate": ["g", "g"], "baseline": ["government", "SDF"]},
+        geometry=gpd.points_from_xy([36.0, 38.0], [35.0, 36.0]),
+        crs="EPSG:4326",
+    )
+
+
+def test_latest_claim_wins_and_stronger_status_wins_on_the_same_day(places):
+    changes = control.control_changes(
+        _events(
+            (2, "2024-12-01", "A", "A", "opposition", "claimed", "e1", "X"),
+            (3, "2024-12-03", "A", "A", "SNA", "confirmed", "e2", "Y"),
+            (4, "2024-12-03", "A", "A", "government", "claimed", "e3", "Z"),
+        )
+    )
+    at = {d: control.control_at(dt.date(2024, 12, d), places, changes).set_index("place").loc["A"] for d in (1, 2, 3)}
+    assert at[1]["controller"] == "opposition" and at[1]["event_id"] == "e1"
+    assert at[2]["controller"] == "opposition"
+    assert at[3]["controller"] == "SNA" and at[3]["source"] == "Y"
+
+
+@pytest.mark.parametrize("status", ["disputed", "denied"])
+def test_disputed_and_denied_claims_never_move_control(places, status):
+    changes = control.control_changes(_events((2, "2024-12-01", "A", "A", "opposition", status, "e1", "X")))
+    held = control.control_at(dt.date(2024, 12, 5), places, changes).set_index("place")
+    assert held.loc["A", "controller"] == "government"
+
+
+def test_a_place_outside_the_gazetteer_is_kept_at_its_own_point(places):
+    changes = control.control_changes(_events((2, "2024-12-01", "Hill 5", "", "opposition", "reported", "e1", "X")))
+    held = control.control_at(dt.date(2024, 12, 1), places, changes).set_index("place")
+    assert held.loc["Hill 5", "controller"] == "opposition"
+    assert held.loc["Hill 5"].geometry.x == 37.0
+
+
+def test_zones_cover_the_country_once_and_follow_control(geodata, bundled):
+    cells = control.zone_cells(geodata.places, geodata.outline)
+    assert cells.union_all().symmetric_difference(geodata.outline).area < 1e-6 * geodata.outline.area
+    before = control.zones_at(control.control_at(dt.date(2024, 11, 26), geodata.places, bundled), cells)
+    after = control.zones_at(control.control_at(dt.date(2024, 12, 8), geodata.places, bundled), cells)
+    area = lambda zones, who: zones.loc[zones["controller"].eq(who)].area.sum()  # noqa: E731
+    assert area(after, "government") < area(before, "government")
+    assert area(after, "opposition") > area(before, "opposition")
+    aleppo = geodata.places.set_index("place").loc["Aleppo"].geometry
+    assert after.loc[after.contains(aleppo), "controller"].tolist() == ["opposition"]

@@ -1,0 +1,71 @@
+"""Loading: unusable files get one clear message; rows the parser cannot split are reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.load import UnusableFile, read_events
+
+GOOD = b"date,place,source\n2024-11-30,Aleppo,Reuters\n"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the file is empty"),
+        (b"   \n\n", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        ("date,place,source\n2024-11-30,حلب,x\n".encode("cp1256"), "not UTF-8 text"),
+        (b"just some words\nmore words\n", "not a comma-separated table"),
+        (b'{"type": "FeatureCollection"}', "not a comma-separated table"),
+        (b"date,place\n2024-11-30,Aleppo\n", "missing required column(s): source"),
+        (b"date,date,place,source\n", "column 'date' appears twice"),
+        (b"date,,place,source\n", "empty column name"),
+    ],
+    ids=["empty", "blank", "binary", "cp1256", "prose", "json", "no-source", "dup-header", "empty-name"],
+)
+def test_unusable_file_gets_one_clear_message(data, message):
+    with pytest.raises(UnusableFile, match=r"^.*" + message.replace("(", r"\(").replace(")", r"\)")):
+        read_events(data)
+
+
+def test_missing_path_is_unusable(tmp_path):
+    with pytest.raises(UnusableFile, match="no such file"):
+        read_events(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+def test_utf8_with_or_without_bom_keeps_arabic(bom):
+    raw = read_events(bom + "date,place,source\n2024-11-30,السويداء,الجزيرة\n".encode())
+    assert list(raw.frame.columns) == ["date", "place", "source"]
+    assert raw.frame.loc[0, "place"] == "السويداء"
+    assert raw.frame.loc[0, "source"] == "الجزيرة"
+
+
+def test_rows_with_wrong_field_counts_are_reported_by_line():
+    raw = read_events(b"date,place,source\n1,2,3\n1,2\n4,5,6,7\n8,9,10\n")
+    assert raw.rows == 4
+    assert raw.lines.tolist() == [2, 5]
+    assert raw.rejected["line"].tolist() == [3, 4]
+    assert raw.rejected["reason"].tolist() == ["has 2 fields, the header has 3", "has 4 fields, the header has 3"]
+
+
+def test_line_numbers_count_newlines_inside_quotes_and_blank_lines():
+    data = b'date,place,source\n1,"two\nlines",3\n\n1,2\n5,6,7\n'
+    raw = read_events(data)
+    assert raw.lines.tolist() == [2, 6]
+    assert raw.rejected["line"].tolist() == [5]
+    assert raw.frame.loc[0, "place"] == "two\nlines"
+
+
+def test_values_are_strings_with_spaces_trimmed():
+    raw = read_events(b"date,place,source,lat\n 2024-11-30 , Aleppo ,Reuters, 36.2\n")
+    assert raw.frame.iloc[0].tolist() == ["2024-11-30", "Aleppo", "Reuters", "36.2"]
+    assert raw.lines.tolist() == [2]
+
+
+def test_an_unclosed_quote_is_named_as_the_reason():
+    raw = read_events(b'date,place,source\n2024-11-29,Hama,SANA\n2024-11-30,"Aleppo,Reuters\n2024-12-01,Hama,SANA\n')
+    assert raw.frame["date"].tolist() == ["2024-11-29"]
+    assert raw.rejected.loc[0, "line"] == 3
+    assert raw.rejected.loc[0, "reason"].startswith("opens a quote it never closes")

@@ -100,7 +100,7 @@ def test_zones_cover_the_country_once_and_follow_control(geodata, bundled):
     assert cells.union_all().symmetric_difference(geodata.outline).area < 1e-6 * geodata.outline.area
     before = control.zones_at(control.control_at(dt.date(2024, 11, 26), geodata.places, bundled), cells)
     after = control.zones_at(control.control_at(dt.date(2024, 12, 8), geodata.places, bundled), cells)
-    area = lambda zones, who: zones.loc[zones["controller"].eq(who)].area.sum()  # noqa: E731
+    area = lambda zones, who: zones.loc[zones["controller"].eq(who)].to_crs(3857).area.sum()  # noqa: E731
     assert area(after, "government") < area(before, "government")
     assert area(after, "opposition") > area(before, "opposition")
     aleppo = geodata.places.set_index("place").loc["Aleppo"].geometry

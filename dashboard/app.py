@@ -114,9 +114,16 @@ def timeline(events: pd.DataFrame, day: dt.date, start: dt.date) -> alt.LayerCha
             tooltip=[alt.Tooltip("yearmonthdate(date):T", title="Day"), "source:N", "events:Q"],
         )
     )
-    marks = pd.DataFrame({"date": [pd.Timestamp(start), pd.Timestamp(day)]})
-    window = alt.Chart(marks).mark_rule(color="black", strokeWidth=2, strokeDash=[4, 3]).encode(x="date:T")
-    return (bars + window).properties(height=220)
+    # The days on the map: a band from the first shown day to the end of the selected one.
+    marks = pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(day) + pd.Timedelta(days=1)]})
+    window = (
+        alt.Chart(marks)
+        .mark_rect(color="black", opacity=0.08, stroke="black", strokeDash=[4, 3])
+        .encode(x="start:T", x2="end:T")
+    )
+    # Streamlit fits the whole chart, legend included, into the height: leave the bars 200 px.
+    legend_rows = -(-per_day["source"].nunique() // 3)
+    return (bars + window).properties(height=200 + 40 + 18 * legend_rows)
 
 
 def rejected_panel(dataset, shown_rows: int) -> None:

@@ -39,7 +39,9 @@ def build(topojson: Path) -> gpd.GeoDataFrame:
     if missing:
         raise SystemExit(f"world-atlas has no feature named {', '.join(sorted(missing))}")
     clipped = chosen.clip(FRAME, keep_geom_type=True)
-    return clipped.rename(columns={"id": "iso_n3"}).sort_values("name").reset_index(drop=True)
+    # Natural Earth splits some countries into several features: one per country.
+    merged = clipped.dissolve("name", as_index=False, aggfunc="first")
+    return merged.rename(columns={"id": "iso_n3"}).sort_values("name").reset_index(drop=True)
 
 
 def main() -> int:

@@ -15,7 +15,9 @@ def events():
     frame = pd.DataFrame(
         {
             "line": range(2, 8),
-            "date": pd.to_datetime(["2024-11-27", "2024-11-28", "2024-11-28", "2024-11-30", "2024-12-02", "2024-12-02"]),
+            "date": pd.to_datetime(
+                ["2024-11-27", "2024-11-28", "2024-11-28", "2024-11-30", "2024-12-02", "2024-12-02"]
+            ),
             "source": ["A", "B", "A", "C", "A", "B"],
             "source_type": ["monitor", "state media", "monitor", "", "monitor", "state media"],
             "event_type": ["clash", "capture", "clash", "airstrike", "clash", "statement"],

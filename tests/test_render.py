@@ -24,9 +24,14 @@ CDN = ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "code.jquery", "bootstrapcdn", "go
 def test_escape_text_leaves_no_markup(payload):
     escaped = render.escape_text(pd.Series([payload])).iloc[0]
     assert "<" not in escaped and ">" not in escaped and '"' not in escaped and "'" not in escaped
-    assert escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
-        "&#x27;", "'"
-    ).replace("&amp;", "&") == payload
+    assert (
+        escaped.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        == payload
+    )
 
 
 def _hostile(write_csv, geodata, url=""):
@@ -60,7 +65,9 @@ def test_only_http_urls_become_links(write_csv, geodata, url, link):
 
 
 def test_stacked_claims_are_spread_onto_a_ring():
-    points = pd.DataFrame({"lat": [35.0, 35.0, 35.0, 36.0], "lon": [37.0] * 4, "date": pd.to_datetime(["2024-12-01"] * 4)})
+    points = pd.DataFrame(
+        {"lat": [35.0, 35.0, 35.0, 36.0], "lon": [37.0] * 4, "date": pd.to_datetime(["2024-12-01"] * 4)}
+    )
     moved = render.spread(points)
     assert moved.iloc[:3][["lat", "lon"]].drop_duplicates().shape[0] == 3
     assert (moved.iloc[3]["lat"], moved.iloc[3]["lon"]) == (36.0, 37.0)

@@ -235,7 +235,9 @@ def main() -> None:
             st.info("No events match these filters on this day. Widen the filters, or pick another day.")
 
         selected = shown.loc[shown["event_id"].isin(st.session_state.get("selected_ids", []))]
-        layers = [*render.control_layers(held, zones), render.events_layer(shown), render.selected_layer(selected)]
+        layers = render.frame_layers(
+            [*render.control_layers(held, zones), render.events_layer(shown), render.selected_layer(selected)]
+        )
         centre = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])) if len(selected) else None
         st_folium(
             render.base_map(geodata, offline=bool(settings["offline"]), tiles=str(settings["tiles"])),

@@ -232,6 +232,30 @@ def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:
     return group
 
 
+class _ForgetOldLayers(MacroElement):
+    """Empty the frame's list of past layer groups before the new ones are added.
+
+    streamlit-folium removes the previous groups from the map on each update but
+    keeps them in ``window.feature_group``, which then grows by a step's layers
+    on every slider move. This script runs first in the update, after the removal.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.feature_group = [];
+        {% endmacro %}
+        """
+    )
+
+
+def frame_layers(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
+    """The groups to send with ``st_folium(feature_group_to_add=...)``, old ones let go."""
+    if groups:
+        groups[0].add_child(_ForgetOldLayers())
+    return groups
+
+
 class _Legend(MacroElement):
     _template = Template(
         """

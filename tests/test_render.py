@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import folium
 import pandas as pd
 import pytest
 
@@ -92,3 +93,15 @@ def test_install_assets_copies_leaflet_and_jquery():
     vendor = render.install_assets()
     for name in ("leaflet.js", "leaflet.css", "jquery.min.js", "images/marker-icon.png"):
         assert (vendor / name).stat().st_size > 0
+
+
+def test_each_update_lets_the_previous_layers_go():
+    """streamlit-folium keeps every past group in window.feature_group unless the update empties it first."""
+    from streamlit_folium import _get_feature_group_string
+
+    groups = render.frame_layers([folium.FeatureGroup(), folium.FeatureGroup()])
+    fmap = folium.Map(tiles=None)
+    first = _get_feature_group_string(groups[0], fmap, 0)
+    second = _get_feature_group_string(groups[1], fmap, 1)
+    assert first.index("window.feature_group = [];") < first.index("window.feature_group.push(")
+    assert "window.feature_group = [];" not in second

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import control, filters, render
+from dashboard import control, filters, render, stories
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
@@ -36,7 +36,9 @@ TABLE_COLUMNS = {
     "reported_on": "Reported on",
     "description": "Description",
     "url": "Link",
+    "story_status": "Story",
     "event_id": "Event id",
+    "story_id": "Story id",
 }
 
 
@@ -141,6 +143,46 @@ def rejected_panel(dataset, shown_rows: int) -> None:
         )
 
 
+def sources_section(events: pd.DataFrame) -> None:
+    """Source profiles, and what one source claims that another does not, over the shown days."""
+    st.subheader("Sources")
+    st.caption(
+        "Per source: its claims, the event types and places it covers, and how many of its claims sit in "
+        "corroborated or contested stories, or in a story of their own."
+    )
+    profile = stories.source_profiles(events).rename(
+        columns={
+            "source": "Source",
+            "claims": "Claims",
+            "types": "Event types",
+            "places": "Places",
+            "corroborated": "In corroborated stories",
+            "contested": "In contested stories",
+            "alone": "Alone in their story",
+        }
+    )
+    st.dataframe(profile, hide_index=True)
+    names = list(profile["Source"])
+    if len(names) < 2:
+        return
+    left, right = st.columns(2)
+    first = left.selectbox("Compare", names, index=0, key="compare_a")
+    second = right.selectbox("with", names, index=1, key="compare_b")
+    day = st.session_state["day"]
+    mode, window = st.session_state.get("mode", "until"), int(st.session_state.get("window", 1))
+    in_days = events.loc[filters.day_mask(events, day, mode, window)]
+    only_first, only_second = stories.compare(in_days, first, second)
+    columns = {"date": "Date", "place": "Place", "event_type": "Type", "claim_status": "Claim status"}
+    columns["description"] = "Description"
+    for column, name, other, only in ((left, first, second, only_first), (right, second, first, only_second)):
+        column.markdown(f"**{len(only)} claim(s) by {name}** in stories where {other} says nothing")
+        column.dataframe(
+            only[list(columns)].rename(columns=columns),
+            hide_index=True,
+            column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
+        )
+
+
 def main() -> None:
     st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
     try:
@@ -235,8 +277,15 @@ def main() -> None:
             st.info("No events match these filters on this day. Widen the filters, or pick another day.")
 
         selected = shown.loc[shown["event_id"].isin(st.session_state.get("selected_ids", []))]
+        as_stories = st.toggle(
+            "Group claims into stories",
+            key="stories",
+            help="One marker per story: the claims of all sources about one happening. Its outline says whether "
+            "the story is corroborated, single-source or contested; its popup lists each source's version.",
+        )
+        claims_layer = render.stories_layer(shown) if as_stories else render.events_layer(shown)
         layers = render.frame_layers(
-            [*render.control_layers(held, zones), render.events_layer(shown), render.selected_layer(selected)]
+            [*render.control_layers(held, zones), claims_layer, render.selected_layer(selected)]
         )
         centre = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])) if len(selected) else None
         st_folium(
@@ -260,6 +309,11 @@ def main() -> None:
             st.altair_chart(timeline(facet_only, day, first_day), width="stretch")
 
         st.subheader("Events shown")
+        st.caption(
+            f"{shown['story_id'].nunique()} stories among these claims. A story groups the claims of all sources "
+            f"within {stories.STORY_KM:.0f} km and {stories.STORY_DAYS} day of its first claim about the same kind "
+            "of happening; its status is judged on all its claims in the file."
+        )
         table = shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
         state = st.dataframe(
             table,
@@ -278,6 +332,7 @@ def main() -> None:
         if ids != st.session_state.get("selected_ids", []):
             st.session_state["selected_ids"] = ids
             st.rerun(scope="fragment")
+        sources_section(events)
 
     view()
 

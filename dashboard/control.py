@@ -4,7 +4,9 @@ Each place starts with its baseline controller (geodata/control_baseline.csv,
 26 Nov 2024). An event whose ``controller`` is set moves its place to that
 controller from the event's date on; the latest such claim up to the day wins,
 and on the same day a confirmed claim beats a reported one, which beats a
-claimed one. Disputed and denied claims never move control.
+claimed one; when claims of one day name different controllers, the place is
+``contested`` from that day until a later claim settles it. Disputed and denied
+claims never move control.
 
 Zones are the Voronoi cells of the settlements (not bases or crossings), clipped
 to the country's outline and merged by controller: a coarse picture derived from
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .model import NOT_CONTROL, STATUS_RANK
+from .model import CONTESTED, NOT_CONTROL, STATUS_RANK
 
 # Places of these kinds get a control dot but no zone of their own: a base's cell
 # would paint a whole stretch of countryside in the colour of its garrison.
@@ -36,6 +38,9 @@ def control_changes(events: pd.DataFrame) -> pd.DataFrame:
         rank=moves["claim_status"].map(STATUS_RANK).fillna(0),
     )
     changes = changes.sort_values(["date", "rank", "line"], kind="stable")
+    # Sources that disagree on who holds a place on a day leave it contested, not silently decided.
+    disagree = changes.groupby(["place", "date"])["controller"].transform("nunique").gt(1)
+    changes["controller"] = changes["controller"].mask(disagree, CONTESTED)
     return changes[_CHANGE_COLUMNS].reset_index(drop=True)
 
 

@@ -18,6 +18,7 @@ FACETS = {
     "event_type": "Event type",
     "actor": "Actor",
     "claim_status": "Claim status",
+    "story_status": "Story status",
 }
 
 

@@ -24,6 +24,8 @@ COLUMNS: dict[str, str] = {
     "description": "Plain text: who claims what.",
     "url": "Where the claim can be read: http(s) only; empty when none is known.",
     "via": "How the claim reached the dataset (for example: seed article, public record).",
+    "affiliation": "Who stands behind the source (a state, a party); empty means the source stands alone. "
+    "Claims of one affiliation do not corroborate each other.",
 }
 REQUIRED = ("date", "place", "source")
 TEXT_FIELDS = (
@@ -37,6 +39,7 @@ TEXT_FIELDS = (
     "claim_status",
     "description",
     "via",
+    "affiliation",
 )
 
 EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -83,6 +86,8 @@ CONTROLLERS: dict[str, tuple[str, str]] = {
     "Druze factions": ("#3498db", "Sweida local factions"),
     "Russia": ("#7f3c8d", "Russian bases"),
     "US-backed opposition": ("#34495e", "al-Tanf garrison, Syrian Free Army"),
+    "contested": ("#000000", "sources claim different controllers for the place on the same day"),
 }
+CONTESTED = "contested"
 OTHER_CONTROLLER_COLOUR = "#999999"
 NOT_GIVEN = "(not given)"

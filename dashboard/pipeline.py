@@ -1,4 +1,4 @@
-"""The stages in order, for the CLI and the app: load -> validate -> geocode.
+"""The stages in order, for the CLI and the app: load -> validate -> geocode -> stories.
 
 ``open_events`` never raises for a bad row; an unusable file raises
 ``UnusableFile`` with one clear message.
@@ -15,6 +15,7 @@ import pandas as pd
 from .filters import sort_by_date
 from .geocode import Geodata, geocode
 from .load import read_events
+from .stories import add_stories
 from .validate import validate
 
 
@@ -45,4 +46,4 @@ def open_events(source: str | Path | bytes, geodata: Geodata) -> Dataset:
     located, unknown = geocode(typed, geodata.aliases)
     rejected = pd.concat([raw.rejected, invalid, unknown], ignore_index=True)
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
-    return Dataset(sort_by_date(located), rejected, raw.rows, raw.format)
+    return Dataset(add_stories(sort_by_date(located)), rejected, raw.rows, raw.format)

@@ -186,6 +186,101 @@ def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     return group
 
 
+STORY_STYLE = {
+    # status: (outline colour, outline weight, dash pattern)
+    "corroborated": ("#1a7f37", 4, None),
+    "single-source": ("#555555", 1.5, None),
+    "contested": ("#d00000", 4, "5 4"),
+}
+STORY_POPUP_FIELDS = {"story_text": "Story", "versions": "What each source says"}
+
+
+def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One feature per story among ``events``: at its first shown claim, styled by status.
+
+    The popup lists every shown claim of the story side by side; all file text is escaped.
+    """
+    first = events.drop_duplicates("story_id")
+    drawn = spread(first[["lat", "lon", "date"]])
+    version = (
+        "<div style='margin-bottom:6px'><b>"
+        + escape_text(events["source"])
+        + "</b> ("
+        + escape_text(events["source_type"])
+        + ") · "
+        + escape_text(events["claim_status"])
+        + " · "
+        + _days(events["date"])
+        + ", reported "
+        + _days(events["reported_on"]).replace("", "on a day not known")
+        + "<br>"
+        + escape_text(events["description"])
+        + "<br><i style='color:#666'>"
+        + escape_text(events["story_reason"])
+        + "</i></div>"
+    )
+    grouped = pd.DataFrame({"story_id": events["story_id"], "version": version, "event_id": events["event_id"]})
+    per_story = grouped.groupby("story_id", sort=False).agg(
+        versions=("version", "".join), event_ids=("event_id", ",".join), shown=("event_id", "size")
+    )
+    per_story = per_story.reindex(first["story_id"])
+    status = first["story_status"].to_numpy()
+    style = pd.DataFrame([STORY_STYLE.get(v, STORY_STYLE["single-source"]) for v in status])
+    total = first["story_size"].to_numpy()
+    shown = per_story["shown"].to_numpy()
+    head = (
+        escape_text(first["place"]).to_numpy()
+        + " · "
+        + escape_text(first["story_status"]).to_numpy()
+        + " · "
+        + pd.Series(shown).astype(str).to_numpy()
+        + np.where(shown < total, " of " + pd.Series(total).astype(str).to_numpy(), "")
+        + " claim(s) shown"
+    )
+    features = pd.DataFrame(
+        {
+            "story_id": first["story_id"].to_numpy(),
+            "event_ids": per_story["event_ids"].to_numpy(),
+            "story_status": status,
+            "story_text": head,
+            "versions": per_story["versions"].to_numpy(),
+            "colour": first["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
+            "stroke": style[0].to_numpy(),
+            "weight": style[1].to_numpy(),
+            "dash": style[2].to_numpy(),
+            "radius": (6 + 2.5 * np.sqrt(shown)).round(1),
+            "tooltip": head,
+        }
+    )
+    return gpd.GeoDataFrame(features, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326")
+
+
+def stories_layer(events: pd.DataFrame) -> folium.FeatureGroup:
+    """The shown claims as stories: one marker each, its outline saying how the story stands."""
+    group = folium.FeatureGroup(name="Stories")
+    if not events.empty:
+        folium.GeoJson(
+            story_features(events).to_json(drop_id=True),
+            name="Stories",
+            marker=folium.CircleMarker(radius=8, fill=True, fill_opacity=0.85),
+            style_function=lambda f: {
+                "color": f["properties"]["stroke"],
+                "weight": f["properties"]["weight"],
+                "dashArray": f["properties"]["dash"],
+                "fillColor": f["properties"]["colour"],
+                "radius": f["properties"]["radius"],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(
+                fields=list(STORY_POPUP_FIELDS),
+                aliases=list(STORY_POPUP_FIELDS.values()),
+                localize=False,
+                max_width=420,
+            ),
+        ).add_to(group)
+    return group
+
+
 def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
     """Zones coloured by controller, then a dot per place coloured by its controller."""
     zone_group = folium.FeatureGroup(name="Control zones")
@@ -295,10 +390,16 @@ def legend_html() -> str:
 
     events = "".join(row(c, name, "dot") for name, (c, _) in EVENT_TYPES.items())
     held = "".join(row(c, name, "box") for name, (c, _) in CONTROLLERS.items())
+    outlines = "".join(
+        f'<div><span style="display:inline-block;width:9px;height:9px;border-radius:50%;background:#fff;'
+        f'border:{max(weight / 2, 1):.0f}px {"dashed" if dash else "solid"} {colour};margin-right:5px"></span>'
+        f"{status}</div>"
+        for status, (colour, weight, dash) in STORY_STYLE.items()
+    )
     return (
         '<div style="background:rgba(255,255,255,.92);padding:6px 9px;font:12px sans-serif;'
         'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:340px;overflow:auto">'
-        f"<b>Events</b>{events}<b>Held by</b>{held}</div>"
+        f"<b>Events</b>{events}<b>Stories (outline)</b>{outlines}<b>Held by</b>{held}</div>"
     )
 
 

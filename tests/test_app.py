@@ -176,3 +176,39 @@ def test_rejected_rows_are_listed_and_good_rows_load(app):
 def test_missing_geodata_gets_an_error_panel(app, tmp_path):
     at = app(DASHBOARD_GEODATA=tmp_path)
     assert "geodata cannot be read" in at.error[0].value
+
+
+@pytest.fixture(scope="module")
+def with_stories(geodata):
+    from dashboard.pipeline import open_events
+
+    events = open_events(REPO / "events.csv", geodata).events
+    return events.assign(day=events["date"].dt.date)
+
+
+def test_story_status_filter_counts_exactly(app, with_stories):
+    at = app()
+    at.multiselect(key="f_story_status").set_value(["contested"]).run()
+    expected = with_stories.loc[with_stories["story_status"].eq("contested")]
+    assert shown(at) == len(expected) > 0
+    assert sorted(drawn_events(at)) == sorted(expected["event_id"])
+
+
+def test_stories_view_draws_one_marker_per_story_and_keeps_the_count(app, with_stories):
+    at = app()
+    at.toggle(key="stories").set_value(True).run()
+    assert shown(at) == len(with_stories)
+    group = map_payload(at)["feature_group"]
+    story_ids = re.findall(r'"story_id": "([^"]*)"', group)
+    assert sorted(story_ids) == sorted(with_stories["story_id"].unique())
+    grouped = re.findall(r'"event_ids": "([^"]*)"', group)
+    assert sorted(i for ids in grouped for i in ids.split(",")) == sorted(with_stories["event_id"])
+    assert "contested" in group and "corroborated" in group
+
+
+def test_compare_lists_what_each_source_says_alone(app, with_stories):
+    at = app()
+    at.selectbox(key="compare_a").set_value("RIA Novosti").run()
+    at.selectbox(key="compare_b").set_value("Reuters").run()
+    notes = [m.value for m in at.markdown if "claim(s) by" in m.value]
+    assert notes[0].startswith("**3 claim(s) by RIA Novosti**")

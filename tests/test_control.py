@@ -67,18 +67,31 @@ def places():
     )
 
 
-def test_latest_claim_wins_and_stronger_status_wins_on_the_same_day(places):
+def test_latest_claim_wins_and_the_strongest_names_the_source(places):
     changes = control.control_changes(
         _events(
             (2, "2024-12-01", "A", "A", "opposition", "claimed", "e1", "X"),
-            (3, "2024-12-03", "A", "A", "SNA", "confirmed", "e2", "Y"),
-            (4, "2024-12-03", "A", "A", "government", "claimed", "e3", "Z"),
+            (3, "2024-12-03", "A", "A", "SNA", "reported", "e2", "Y"),
+            (4, "2024-12-03", "A", "A", "SNA", "confirmed", "e3", "Z"),
+            (5, "2024-12-03", "A", "A", "SNA", "claimed", "e4", "W"),
         )
     )
     at = {d: control.control_at(dt.date(2024, 12, d), places, changes).set_index("place").loc["A"] for d in (1, 2, 3)}
     assert at[1]["controller"] == "opposition" and at[1]["event_id"] == "e1"
     assert at[2]["controller"] == "opposition"
-    assert at[3]["controller"] == "SNA" and at[3]["source"] == "Y"
+    assert at[3]["controller"] == "SNA" and at[3]["source"] == "Z"
+
+
+def test_sources_that_disagree_on_a_day_leave_the_place_contested_until_settled(places):
+    changes = control.control_changes(
+        _events(
+            (2, "2024-12-03", "A", "A", "SNA", "confirmed", "e1", "Y"),
+            (3, "2024-12-03", "A", "A", "government", "claimed", "e2", "Z"),
+            (4, "2024-12-05", "A", "A", "SNA", "reported", "e3", "Y"),
+        )
+    )
+    held = [control.control_at(dt.date(2024, 12, d), places, changes).set_index("place").loc["A"] for d in (2, 3, 4, 5)]
+    assert [h["controller"] for h in held] == ["government", "contested", "contested", "SNA"]
 
 
 @pytest.mark.parametrize("status", ["disputed", "denied"])

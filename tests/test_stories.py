@@ -1,0 +1,133 @@
+"""Stories: claims grouped across sources, and how each story stands."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import stories
+from dashboard.pipeline import open_events
+from tests.conftest import REPO
+
+COLUMNS = ["line", "event_id", "date", "place", "lat", "lon", "event_type", "actor", "controller", "source"]
+
+
+def claims(*rows, source_types=None, affiliations=None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=COLUMNS[1:]).assign(line=lambda f: range(2, len(f) + 2))
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["claim_status"] = frame.pop("status") if "status" in frame else "reported"
+    frame["source_type"] = source_types or "independent media"
+    if affiliations is not None:
+        frame["affiliation"] = affiliations
+    return stories.add_stories(frame.sort_values(["date", "line"]).reset_index(drop=True))
+
+
+def test_one_capture_reported_by_two_sources_a_day_apart_is_one_corroborated_story():
+    out = claims(
+        ("a", "2024-12-05", "Hama", 35.13, 36.75, "capture", "HTS", "opposition", "Reuters"),
+        ("b", "2024-12-06", "Hama", 35.14, 36.76, "capture", "HTS", "opposition", "SOHR"),
+    )
+    assert out["story_id"].tolist() == ["a", "a"]
+    assert set(out["story_status"]) == {"corroborated"}
+    assert out.loc[1, "story_reason"].startswith("joined a: 1 km and 1 day(s)")
+
+
+def test_a_claim_and_its_denial_make_a_contested_story():
+    out = claims(
+        ("a", "2024-12-07", "Homs", 34.73, 36.71, "capture", "HTS", "opposition", "MOC"),
+        ("b", "2024-12-07", "Homs", 34.73, 36.71, "withdrawal", "army", "opposition", "Syrian MoD"),
+    ).assign()
+    assert out["story_id"].nunique() == 1
+    frame = out.assign(claim_status=["claimed", "denied"])
+    assert set(stories.status(frame, frame["story_id"])) == {"contested"}
+
+
+def test_two_controllers_claimed_for_one_place_and_day_are_contested():
+    out = claims(
+        ("a", "2024-12-03", "A", 35.0, 37.0, "capture", "x", "SNA", "One"),
+        ("b", "2024-12-03", "A", 35.0, 37.0, "capture", "y", "government", "Two"),
+    )
+    assert set(out["story_status"]) == {"contested"}
+
+
+def test_events_50_km_apart_are_two_stories():
+    out = claims(
+        ("a", "2024-12-03", "A", 35.0, 37.0, "clash", "x", "", "Reuters"),
+        ("b", "2024-12-03", "B", 35.45, 37.0, "clash", "x", "", "AP"),
+    )
+    assert out["story_id"].tolist() == ["a", "b"]
+    assert set(out["story_status"]) == {"single-source"}
+
+
+def test_claims_more_than_a_day_after_the_first_start_a_new_story():
+    out = claims(
+        ("a", "2024-12-01", "A", 35.0, 37.0, "clash", "x", "", "Reuters"),
+        ("b", "2024-12-03", "A", 35.0, 37.0, "clash", "x", "", "AP"),
+    )
+    assert out["story_id"].nunique() == 2
+
+
+def test_different_statements_at_one_place_stay_apart():
+    out = claims(
+        ("a", "2024-12-02", "Base", 35.4, 35.9, "statement", "General One", "", "GUR"),
+        ("b", "2024-12-02", "Base", 35.4, 35.9, "statement", "General Two", "", "Arab media"),
+    )
+    assert out["story_id"].nunique() == 2
+
+
+def test_sources_of_one_affiliation_do_not_corroborate_each_other():
+    out = claims(
+        ("a", "2024-12-08", "D", 33.5, 36.3, "statement", "Russia", "", "TASS"),
+        ("b", "2024-12-08", "D", 33.5, 36.3, "statement", "Russia", "", "Russian Foreign Ministry"),
+        affiliations=["Russian state", "russian state "],
+    )
+    assert set(out["story_status"]) == {"single-source"}
+
+
+def test_unattributed_claims_corroborate_nothing():
+    out = claims(
+        ("a", "2024-12-02", "D", 33.5, 36.3, "clash", "x", "", "Arab media (unnamed)"),
+        ("b", "2024-12-02", "D", 33.5, 36.3, "clash", "x", "", "GUR"),
+        source_types=["unattributed", "intelligence service"],
+    )
+    assert set(out["story_status"]) == {"single-source"}
+
+
+@pytest.fixture(scope="module")
+def bundled(geodata):
+    return open_events(REPO / "events.csv", geodata).events
+
+
+def test_the_seed_claims_stand_as_the_dataset_holds_them(bundled):
+    gur_homs = bundled.loc[bundled["source"].str.contains("GUR") & bundled["place"].eq("Homs")]
+    assert gur_homs["story_status"].tolist() == ["single-source"]
+    ria = bundled.loc[bundled["source"].eq("RIA Novosti")]
+    assert ria["story_id"].nunique() == 1 and set(ria["story_status"]) == {"single-source"}
+    # GUR's clashes in Hama on 2 Dec are backed by the Syrian army's and SOHR's reports of fighting there.
+    gur_hama = bundled.loc[bundled["source"].str.contains("GUR") & bundled["place"].eq("Hama")]
+    assert set(gur_hama.loc[gur_hama["event_type"].eq("clash"), "story_status"]) == {"corroborated"}
+
+
+def test_homs_on_7_december_is_contested_and_every_claim_has_one_story(bundled):
+    homs = bundled.loc[bundled["place"].eq("Homs") & bundled["date"].eq("2024-12-07")]
+    assert set(homs["story_status"]) == {"contested"}
+    assert bundled["story_id"].ne("").all() and bundled["story_status"].isin(list(stories.STATUSES)).all()
+
+
+def test_grouping_is_deterministic(bundled):
+    again = stories.add_stories(bundled.drop(columns=["story_id", "story_status", "story_size", "story_reason"]))
+    pd.testing.assert_frame_equal(again, bundled)
+
+
+def test_source_profiles_and_compare(bundled):
+    profile = stories.source_profiles(bundled).set_index("source")
+    assert profile["claims"].sum() == len(bundled)
+    assert profile.loc["RIA Novosti", "claims"] == 3 and profile.loc["RIA Novosti", "corroborated"] == 0
+    only_ria, only_reuters = stories.compare(bundled, "RIA Novosti", "Reuters")
+    assert len(only_ria) == 3 and len(only_reuters) == bundled["source"].eq("Reuters").sum()
+    sohr = "Syrian Observatory for Human Rights (SOHR)"
+    only_sohr, only_reuters = stories.compare(bundled, sohr, "Reuters")
+    with_sohr = set(bundled.loc[bundled["source"].eq(sohr), "story_id"])
+    with_reuters = set(bundled.loc[bundled["source"].eq("Reuters"), "story_id"])
+    assert set(only_reuters["story_id"]) == with_reuters - with_sohr and with_reuters & with_sohr
+    assert set(only_sohr["story_id"]) == with_sohr - with_reuters

@@ -229,8 +229,9 @@ def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
     total = first["story_size"].to_numpy()
     shown = per_story["shown"].to_numpy()
     head = (
-        escape_text(first["place"]).to_numpy()
-        + " · "
+        "<b>"
+        + escape_text(first["place"]).to_numpy()
+        + "</b> · "
         + escape_text(first["story_status"]).to_numpy()
         + " · "
         + pd.Series(shown).astype(str).to_numpy()
@@ -272,10 +273,7 @@ def stories_layer(events: pd.DataFrame) -> folium.FeatureGroup:
             },
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
             popup=folium.GeoJsonPopup(
-                fields=list(STORY_POPUP_FIELDS),
-                aliases=list(STORY_POPUP_FIELDS.values()),
-                localize=False,
-                max_width=420,
+                fields=list(STORY_POPUP_FIELDS), labels=False, localize=False, max_width=420, max_height=320
             ),
         ).add_to(group)
     return group

@@ -20,6 +20,8 @@ FACETS = {
     "claim_status": "Claim status",
     "story_status": "Story status",
 }
+# Facets whose cells may hold several values, and what separates them.
+SPLIT_FACETS = {"source": ";"}
 
 
 def sort_by_date(events: pd.DataFrame) -> pd.DataFrame:
@@ -28,10 +30,12 @@ def sort_by_date(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def days_of(events: pd.DataFrame) -> list[dt.date]:
-    """Every day from the first event to the last, for the slider."""
+    """Every day from the first event to the last (the end of the last span), for the slider."""
     if events.empty:
         return []
     first, last = events["date"].min(), events["date"].max()
+    if "date_end" in events.columns:
+        last = max(last, events["date_end"].max())
     return [d.date() for d in pd.date_range(first, last, freq="D")]
 
 
@@ -49,6 +53,9 @@ def day_mask(events: pd.DataFrame, day: dt.date, mode: str = "until", window_day
         start = np.searchsorted(dates, first_day, side="left")
     mask = np.zeros(len(events), dtype=bool)
     mask[start:end] = True
+    if mode == "window" and "date_end" in events.columns:
+        # An event that spans days shows on each of them: it began earlier but has not ended yet.
+        mask[:start] = events["date_end"].to_numpy()[:start] >= first_day
     return mask
 
 
@@ -59,7 +66,12 @@ def facet_mask(events: pd.DataFrame, chosen: Mapping[str, Collection[str] | None
         raise KeyError(f"unknown facet(s): {', '.join(sorted(unknown))}")
     mask = np.ones(len(events), dtype=bool)
     for facet, values in chosen.items():
-        if values is not None:
+        if values is None:
+            continue
+        if facet in SPLIT_FACETS:
+            hit = facet_values(events, facet).isin(list(values))
+            mask &= hit.groupby(level=0).any().reindex(range(len(events)), fill_value=False).to_numpy()
+        else:
             mask &= events[facet].isin(list(values)).to_numpy()
     return mask
 
@@ -76,8 +88,23 @@ def events_on(
     return events.loc[mask]
 
 
+def facet_values(events: pd.DataFrame, facet: str) -> pd.Series:
+    """Each event's values of a facet, one per row, indexed by the event's position.
+
+    A source may name several outlets separated by ``;`` (as ACLED's does): each is
+    a value of its own, so every outlet can be filtered on.
+    """
+    values = events[facet].astype(str).reset_index(drop=True)
+    if facet in SPLIT_FACETS and values.str.contains(SPLIT_FACETS[facet], regex=False).any():
+        values = values.str.split(SPLIT_FACETS[facet]).explode().str.strip()
+        values = values.loc[values.ne("") | ~values.index.duplicated(keep=False)]
+    return values
+
+
 def facet_counts(events: pd.DataFrame, facet: str) -> pd.Series:
     """How many events carry each value of a facet, most first, then by name."""
-    counts = events[facet].value_counts()
+    values = facet_values(events, facet)
+    once = values.to_frame("value").assign(row=values.index).drop_duplicates()  # an outlet named twice counts once
+    counts = once["value"].value_counts()
     order = sorted(counts.index, key=lambda value: (-counts[value], str(value).casefold()))
     return counts.loc[order]

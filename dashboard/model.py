@@ -24,6 +24,11 @@ COLUMNS: dict[str, str] = {
     "description": "Plain text: who claims what.",
     "url": "Where the claim can be read: http(s) only; empty when none is known.",
     "via": "How the claim reached the dataset (for example: seed article, public record).",
+    "date_end": "Last day of an event that spans several days (ISO 8601); empty for a one-day event.",
+    "location_precision": "How exactly the place is known: 1 the town itself, 2 near it, 3 or more only the "
+    "region (ACLED geo_precision, UCDP where_prec). Empty means exact.",
+    "time_precision": "How exactly the date is known: 1 the day, 2 the week, 3 or more the month or wider "
+    "(ACLED time_precision, UCDP date_prec). Empty means the day.",
     "affiliation": "Who stands behind the source (a state, a party); empty means the source stands alone. "
     "Claims of one affiliation do not corroborate each other.",
 }
@@ -71,6 +76,9 @@ CLAIM_STATUSES: dict[str, str] = {
     "disputed": "contradicted by another source",
     "denied": "the source denies it",
 }
+# From this location_precision on, an event is known only to a region and is drawn as such.
+REGION_PRECISION = 3
+
 # Claims with these statuses never move the control layer.
 NOT_CONTROL = ("disputed", "denied")
 # When two claims move the same place on the same day, the stronger one wins.

@@ -24,7 +24,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .geocode import Geodata
-from .model import CONTROLLERS, EVENT_TYPES, OTHER_CONTROLLER_COLOUR
+from .model import COLUMNS, CONTROLLERS, EVENT_TYPES, OTHER_CONTROLLER_COLOUR, REGION_PRECISION
 from .settings import TILES
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -57,8 +57,14 @@ POPUP_FIELDS = {
     "reported_text": "Reported on",
     "description_text": "Description",
     "link": "Link",
+    "precision_text": "Precision",
+    "story_text": "Story",
     "event_id_text": "Event id",
+    "other_text": "Other columns",
 }
+# Columns the app adds; every other column not in the contract is the file's own and shown as is.
+DERIVED = ("line", "gazetteer_place", "located", "geometry", "story_id", "story_status", "story_size", "story_reason")
+PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
 TOOLTIP_FIELDS = {"tooltip": ""}
 
 
@@ -111,6 +117,50 @@ def spread(points: pd.DataFrame) -> pd.DataFrame:
     return points.assign(lat=points["lat"] + radius * np.cos(angle), lon=points["lon"] + radius * np.sin(angle))
 
 
+def _optional(events: pd.DataFrame, column: str) -> pd.Series:
+    if column in events.columns:
+        return events[column].fillna("").astype(str)
+    return pd.Series("", index=events.index, dtype="str")
+
+
+def precision_text(events: pd.DataFrame) -> pd.Series:
+    """Where and when the event is only approximately known, in words; empty when exact."""
+    place, time = _optional(events, "location_precision"), _optional(events, "time_precision")
+    words = ("location to the " + place.map(PRECISION_WORDS).fillna("wider area") + " (precision " + place + ")").where(
+        place.ne("") & place.ne("1"), ""
+    )
+    when = ("date to precision " + time).where(time.ne("") & time.ne("1"), "")
+    return (words + np.where(words.ne("") & when.ne(""), "; ", "") + when).str.strip()
+
+
+def other_columns_text(events: pd.DataFrame) -> pd.Series:
+    """The file's own columns beyond the contract, escaped, one "name: value" per line."""
+    extra = [c for c in events.columns if c not in COLUMNS and c not in DERIVED]
+    text = pd.Series("", index=events.index, dtype="str")
+    for column in extra:
+        value = escape_text(events[column].astype(str).str.slice(0, 300))
+        text = text + np.where(
+            value.ne(""), "<br><b>" + escape_text(pd.Series([column])).iloc[0] + "</b>: " + value, ""
+        )
+    return text.str.removeprefix("<br>")
+
+
+def details_html(features: pd.DataFrame, fields: dict[str, str]) -> np.ndarray:
+    """One popup table per feature from already-escaped properties, leaving out empty rows."""
+    html = np.full(len(features), "<table class='event-details'>", dtype=object)
+    for field, label in fields.items():
+        value = features[field].astype(str).to_numpy()
+        row = "<tr><th style='text-align:left;vertical-align:top;padding-right:8px'>" + label + "</th><td>"
+        html = html + np.where(value != "", row + value.astype(object) + "</td></tr>", "")
+    return html + "</table>"
+
+
+def is_region(events: pd.DataFrame) -> np.ndarray:
+    """Events known only to a region (location_precision of 3 or more)."""
+    level = pd.to_numeric(_optional(events, "location_precision"), errors="coerce")
+    return (level >= REGION_PRECISION).to_numpy()
+
+
 def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
     """Events as map features: escaped text properties, colour, and a link only for http(s)."""
     drawn = spread(events[["lat", "lon", "date"]])
@@ -138,6 +188,16 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
         + "</a>"
     ).where(url.ne(""), "")
     date_text = _days(events["date"])
+    if "date_end" in events.columns:
+        ends = _days(events["date_end"])
+        date_text = date_text + np.where(ends.ne("") & ends.ne(date_text), " to " + ends, "")
+    region = is_region(events)
+    story = (
+        escape_text(_optional(events, "story_status"))
+        + " ("
+        + _optional(events, "story_size").replace("", "1")
+        + " claim(s); see the stories view)"
+    ).where(_optional(events, "story_status").ne(""), "")
     features = pd.DataFrame(
         {
             "event_id": events["event_id"].to_numpy(),
@@ -145,12 +205,18 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
             **{k: v.to_numpy() for k, v in text.items()},
             "reported_text": _days(events["reported_on"]).replace("", "not known").to_numpy(),
             "link": link.to_numpy(),
+            "precision_text": precision_text(events).to_numpy(),
+            "story_text": story.to_numpy(),
+            "other_text": other_columns_text(events).to_numpy(),
+            "radius": np.where(region, 16, 7),
+            "opacity": np.where(region, 0.3, 0.85),
             "colour": events["event_type"]
             .map({k: c for k, (c, _) in EVENT_TYPES.items()})
             .fillna("#7f7f7f")
             .to_numpy(),
         }
     )
+    features["details"] = details_html(features, POPUP_FIELDS)
     features["tooltip"] = (
         features["date_text"]
         + " · "
@@ -171,9 +237,15 @@ def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict
         features.to_json(drop_id=True),
         name=name,
         marker=folium.CircleMarker(radius=radius, weight=1.5, fill=True, fill_opacity=0.85),
-        style_function=lambda f: {"color": "#222", "fillColor": f["properties"]["colour"]},
+        style_function=lambda f: {
+            "color": "#222",
+            "fillColor": f["properties"]["colour"],
+            "radius": f["properties"].get("radius", radius),
+            "fillOpacity": f["properties"].get("opacity", 0.85),
+            "dashArray": "3 3" if f["properties"].get("opacity", 0.85) < 0.5 else None,
+        },
         tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS), labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=list(popup), aliases=list(popup.values()), localize=False, max_width=360)
+        popup=folium.GeoJsonPopup(fields=list(popup), labels=False, localize=False, max_width=380, max_height=360)
         if popup
         else None,
     )
@@ -182,7 +254,7 @@ def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Events")
     if not events.empty:
-        _point_layer(event_features(events), "Events", 7, POPUP_FIELDS).add_to(group)
+        _point_layer(event_features(events), "Events", 7, {"details": ""}).add_to(group)
     return group
 
 

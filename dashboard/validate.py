@@ -54,6 +54,23 @@ def _checks(df: pd.DataFrame, has_event_id: bool) -> list[tuple[pd.Series, str, 
     )
     checks.append(
         (
+            df["date_end"].ne("") & df["_date_end"].isna(),
+            "date_end",
+            "unparseable date_end: expected YYYY-MM-DD between 1900 and 2100",
+        )
+    )
+    checks.append((df["_date_end"] < df["_date"], "date_end", "date_end is before date"))
+    for column in ("location_precision", "time_precision"):
+        number = pd.to_numeric(df[column].where(df[column].ne("")), errors="coerce")
+        checks.append(
+            (
+                df[column].ne("") & ~(number.ge(1) & number.le(9) & number.eq(number.round())),
+                column,
+                f"{column} must be a whole number from 1 to 9",
+            )
+        )
+    checks.append(
+        (
             df["reported_on"].ne("") & df["_reported_on"].isna(),
             "reported_on",
             "unparseable reported_on: expected YYYY-MM-DD between 1900 and 2100",
@@ -111,6 +128,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
         df[column] = df[column].str.lower()
     df["_date"] = parse_days(df["date"])
     df["_reported_on"] = parse_days(df["reported_on"])
+    df["_date_end"] = parse_days(df["date_end"])
     for axis in ("lat", "lon"):
         df["_" + axis] = pd.to_numeric(df[axis].where(df[axis].ne("")), errors="coerce").astype("float64")
 
@@ -145,6 +163,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     good = df.loc[~df["line"].isin(bad_lines)].copy()
     good["date"] = good.pop("_date")
     good["reported_on"] = good.pop("_reported_on")
+    good["date_end"] = good.pop("_date_end").fillna(good["date"])
     good["lat"] = good.pop("_lat")
     good["lon"] = good.pop("_lon")
     good["event_type"] = good["event_type"].mask(good["event_type"].eq(""), "other")

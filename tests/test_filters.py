@@ -96,3 +96,27 @@ def test_filters_do_not_change_the_callers_frame(events):
     before = events.copy()
     filters.events_on(events, dt.date(2024, 11, 30), "window", 2, {"source": ["A"]})
     pd.testing.assert_frame_equal(events, before)
+
+
+def test_an_event_spanning_days_shows_on_each_of_them():
+    events = filters.sort_by_date(
+        pd.DataFrame(
+            {
+                "line": [2, 3],
+                "date": pd.to_datetime(["2024-12-01", "2024-12-04"]),
+                "date_end": pd.to_datetime(["2024-12-03", "2024-12-04"]),
+            }
+        )
+    )
+    on = {d: filters.day_mask(events, dt.date(2024, 12, d), "window", 1).tolist() for d in (1, 2, 3, 4)}
+    assert on == {1: [True, False], 2: [True, False], 3: [True, False], 4: [False, True]}
+    assert filters.days_of(events)[-1] == dt.date(2024, 12, 4)
+
+
+def test_several_sources_in_one_cell_are_each_filterable_and_counted():
+    events = pd.DataFrame({"source": ["Reuters; SOHR", "SOHR", "AFP;Reuters", "SOHR; SOHR"]})
+    counts = filters.facet_counts(events, "source")
+    assert counts.to_dict() == {"SOHR": 3, "Reuters": 2, "AFP": 1}
+    assert filters.facet_mask(events, {"source": ["Reuters"]}).tolist() == [True, False, True, False]
+    assert filters.facet_mask(events, {"source": ["AFP", "SOHR"]}).tolist() == [True, True, True, True]
+    assert filters.facet_mask(events, {"source": []}).tolist() == [False] * 4

@@ -105,3 +105,35 @@ def test_each_update_lets_the_previous_layers_go():
     second = _get_feature_group_string(groups[1], fmap, 1)
     assert first.index("window.feature_group = [];") < first.index("window.feature_group.push(")
     assert "window.feature_group = [];" not in second
+
+
+def test_the_file_s_own_columns_show_escaped_in_the_details(write_csv, geodata):
+    from tests.conftest import HEADER
+
+    header = HEADER + ",fatalities,<b>notes</b>"
+    path = write_csv(
+        "x1,2024-12-01,Hama,,,clash,a,b,,Reuters,monitor,reported,,d,,v,3,<script>x</script>", header=header
+    )
+    props = json.loads(render.event_features(open_events(path, geodata).events).to_json())["features"][0]
+    details = props["properties"]["details"]
+    assert "<b>fatalities</b>: 3" in details
+    assert "&lt;b&gt;notes&lt;/b&gt;</b>: &lt;script&gt;x&lt;/script&gt;" in details
+    assert "<script" not in details
+    assert "Precision" not in details  # empty rows are left out
+
+
+def test_regional_events_are_drawn_larger_and_fainter_and_spans_say_so(write_csv, geodata):
+    from tests.conftest import HEADER
+
+    header = HEADER + ",date_end,location_precision"
+    path = write_csv(
+        "x1,2024-12-01,Hama,,,clash,,,,Reuters,monitor,reported,,d,,v,2024-12-03,3",
+        "x2,2024-12-01,Homs,,,clash,,,,Reuters,monitor,reported,,d,,v,,1",
+        header=header,
+    )
+    features = render.event_features(open_events(path, geodata).events).set_index("event_id")
+    assert features.loc["x1", "radius"] > features.loc["x2", "radius"]
+    assert features.loc["x1", "opacity"] < features.loc["x2", "opacity"]
+    assert features.loc["x1", "date_text"] == "1 Dec 2024 to 3 Dec 2024"
+    assert features.loc["x1", "precision_text"] == "location to the region (precision 3)"
+    assert features.loc["x2", "precision_text"] == ""

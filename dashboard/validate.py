@@ -16,6 +16,8 @@ from .model import CLAIM_STATUSES, COLUMNS, EVENT_TYPES, REQUIRED, SOURCE_TYPES
 EARLIEST = pd.Timestamp("1900-01-01")
 LATEST = pd.Timestamp("2100-12-31")
 _URL = r"(?i)^https?://[^\s<>\"'`\\]+$"
+# A leading apostrophe before = + - @ tab or CR: the spreadsheet guard of dashboard/export.py.
+GUARDED = r"^'(?=[=+\-@\t\r])"
 
 
 def parse_days(values: pd.Series) -> pd.Series:
@@ -116,6 +118,9 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     floats (NaN when not given), and any extra columns of the file untouched.
     """
     df = raw.frame.copy()
+    for column in df.columns:  # the apostrophe our CSV export puts before formula-like cells
+        if df[column].str.startswith("'").any():
+            df[column] = df[column].str.replace(GUARDED, "", regex=True)
     has_event_id = "event_id" in df.columns
     for column in COLUMNS:
         if column not in df.columns:

@@ -6,6 +6,7 @@ Run with ``streamlit run dashboard/app.py [-- --events PATH --offline]``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import control, filters, render, stories
+from dashboard import control, export, filters, render, stories, view
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
@@ -54,6 +55,12 @@ def dataset_at(path: str, stamp: tuple[int, int], _geodata):
     return open_events(path, _geodata)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def dataset_uploaded(digest: str, data: bytes, _geodata):
+    """An uploaded file, by content: the same file uploaded twice is read once."""
+    return open_events(data, _geodata)
+
+
 @st.cache_resource(show_spinner=False)
 def zone_cells_in(folder: str, _geodata):
     return control.zone_cells(_geodata.places, _geodata.outline)
@@ -85,8 +92,7 @@ def step(days: list[dt.date], delta: int) -> None:
     st.session_state["day"] = days[min(max(position, 0), len(days) - 1)]
 
 
-def sidebar_filters(events: pd.DataFrame) -> dict[str, list[str]]:
-    options = {facet: filters.facet_counts(events, facet) for facet in filters.FACETS}
+def sidebar_filters(options: dict[str, pd.Series]) -> dict[str, list[str]]:
     with st.sidebar:
         st.header("Filters")
         left, right = st.columns(2)
@@ -94,7 +100,6 @@ def sidebar_filters(events: pd.DataFrame) -> dict[str, list[str]]:
         right.button("Clear all", on_click=clear_all)
         for facet, title in filters.FACETS.items():
             counts = options[facet]
-            st.session_state.setdefault(f"f_{facet}", list(counts.index))
             st.multiselect(
                 title,
                 options=list(counts.index),
@@ -183,6 +188,87 @@ def sources_section(events: pd.DataFrame) -> None:
         )
 
 
+def choose_dataset(settings: dict, geodata):
+    """The uploaded file if there is one, else the events file: (name, key, dataset); stops on an unusable file."""
+    with st.sidebar:
+        st.header("Data")
+        upload = st.file_uploader(
+            "Open your own events file",
+            type=["csv", "geojson", "json"],
+            key="upload",
+            max_upload_size=int(settings["upload_mb"]),
+            help="Native CSV (see the README), an ACLED or UCDP GED export, or a GeoJSON FeatureCollection of "
+            f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
+        )
+    if upload is not None:
+        data = upload.getvalue()
+        name, key = upload.name, ("upload", hashlib.sha256(data).hexdigest())
+        load = lambda: dataset_uploaded(key[1], data, geodata)  # noqa: E731
+    else:
+        path = Path(str(settings["events"]))
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = (0, 0)
+        name, key = path.name, ("path", str(path), *stamp)
+        load = lambda: dataset_at(str(path), stamp, geodata)  # noqa: E731
+    try:
+        with st.spinner(f"Loading {name}…"):
+            return name, key, load()
+    except UnusableFile as err:
+        st.error(f"**{name} cannot be opened.** {err}")
+        st.stop()
+
+
+def start_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
+    """Set the widgets' state when a file is opened: from the link on a session's first file, else defaults."""
+    if st.session_state.get("dataset_key") == key:
+        return
+    first = "dataset_key" not in st.session_state
+    st.session_state["dataset_key"] = key
+    params = {name: st.query_params.get_all(name) for name in st.query_params} if first else {}
+    wanted, notices = view.from_params(params, days, options, default_window)
+    st.session_state["day"] = wanted.day
+    st.session_state["mode"] = wanted.mode
+    st.session_state["window"] = wanted.window
+    st.session_state["stories"] = wanted.stories
+    for facet in filters.FACETS:
+        st.session_state[f"f_{facet}"] = list(wanted.filters.get(facet, options[facet]))
+    st.session_state["selected_ids"] = []
+    st.session_state["start_map"] = (wanted.centre, wanted.zoom)
+    st.session_state["link_notices"] = notices
+    for stale in ("compare_a", "compare_b", "table"):
+        st.session_state.pop(stale, None)
+
+
+def export_buttons(shown: pd.DataFrame, held, zones, as_stories: bool, geodata, stem: str) -> None:
+    """The current view as CSV, GeoJSON, or a map that opens offline; files are made on click."""
+    st.caption("Download what is shown: the events with all their columns, or the map as one offline HTML file.")
+
+    def html() -> bytes:
+        claims = render.stories_layer(shown) if as_stories else render.events_layer(shown)
+        return export.standalone_html(
+            render.base_map(geodata, offline=True), [*render.control_layers(held, zones), claims]
+        )
+
+    cells = st.columns(3)
+    cells[0].download_button(
+        "Download CSV", lambda: export.to_csv(shown), f"{stem}.csv", "text/csv", key="export_csv", width="stretch"
+    )
+    cells[1].download_button(
+        "Download GeoJSON",
+        lambda: export.to_geojson(shown),
+        f"{stem}.geojson",
+        "application/geo+json",
+        key="export_geojson",
+        width="stretch",
+    )
+    cells[2].download_button(
+        "Download map (HTML)", html, f"{stem}.html", "text/html", key="export_html", width="stretch"
+    )
+
+
 def main() -> None:
     st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
     try:
@@ -190,27 +276,21 @@ def main() -> None:
     except (KeyError, ValueError) as err:
         st.error(f"Bad setting: {err}")
         st.stop()
-    path = Path(str(settings["events"]))
     try:
         geodata = geodata_in(str(settings["geodata"]))
     except GeodataError as err:
         st.error(f"The map's geodata cannot be read: {err}")
         st.stop()
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
-    try:
-        with st.spinner(f"Loading {path.name}…"):
-            dataset = dataset_at(str(path), stamp, geodata)
-    except UnusableFile as err:
-        st.error(f"**{path.name} cannot be opened.** {err}")
-        st.stop()
+    name, key, dataset = choose_dataset(settings, geodata)
 
     st.title("Conflict map: who claims what, where, when")
+    kind = (
+        ""
+        if dataset.format == "native"
+        else f" ({dataset.format.upper() if dataset.format != 'geojson' else 'GeoJSON'})"
+    )
     st.caption(
-        f"{path.name}: {dataset.accepted} claims. Each dot is one claim by one source; "
+        f"{name}{kind}: {dataset.accepted} claims. Each dot is one claim by one source; "
         "click it to see who said what. Dates are when the event happened, by the claim."
     )
     if len(dataset.rejected):
@@ -219,14 +299,19 @@ def main() -> None:
     if events.empty:
         st.info("No event in the file could be loaded, so there is nothing to map.")
         st.stop()
-    chosen = sidebar_filters(events)
+    counts = {facet: filters.facet_counts(events, facet) for facet in filters.FACETS}
+    options = {facet: list(c.index) for facet, c in counts.items()}
     days = filters.days_of(events)
-    st.session_state.setdefault("day", days[-1])
+    start_view(key, days, options, int(settings["window_days"]))
+    for notice in st.session_state.get("link_notices", []):
+        st.warning(f"The link asked for something this file does not have: {notice}.", icon="🔗")
+    chosen = sidebar_filters(counts)
     st.session_state.setdefault("playing", False)
     playing = bool(st.session_state["playing"])
+    stem = Path(name).stem
 
     @st.fragment(run_every=float(settings["play_seconds"]) if playing else None)
-    def view() -> None:
+    def view_of_day() -> None:
         if st.session_state["playing"] != playing:
             st.rerun()  # start or stop the play timer, which only a full run can change
         now = time.monotonic()
@@ -250,18 +335,13 @@ def main() -> None:
             "Show", options=list(filters.MODES), format_func=filters.MODES.get, horizontal=True, key="mode"
         )
         window = buttons[4].number_input(
-            "N days",
-            min_value=1,
-            max_value=max(len(days), 1),
-            value=int(settings["window_days"]),
-            key="window",
-            disabled=mode != "window",
+            "N days", min_value=1, max_value=max(len(days), 1), key="window", disabled=mode != "window"
         )
         shown = filters.events_on(events, day, mode, int(window), chosen)
         first_day = day - dt.timedelta(days=int(window) - 1) if mode == "window" else days[0]
 
         held, zones = control_on(
-            stamp,
+            key,
             day,
             tuple((f, tuple(chosen[f])) for f in CONTROL_FACETS),
             events,
@@ -270,7 +350,7 @@ def main() -> None:
         )
         numbers = st.columns(4)
         numbers[0].metric("Events shown", len(shown))
-        numbers[1].metric("Sources shown", shown["source"].nunique())
+        numbers[1].metric("Sources shown", filters.facet_values(shown, "source").nunique())
         numbers[2].metric("Places changed hands", int(held["changed"].sum()), help="since the 26 Nov 2024 baseline")
         numbers[3].metric("Day", f"{day:%d %b %Y}")
         if shown.empty:
@@ -287,21 +367,32 @@ def main() -> None:
         layers = render.frame_layers(
             [*render.control_layers(held, zones), claims_layer, render.selected_layer(selected)]
         )
-        centre = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])) if len(selected) else None
-        st_folium(
+        if len(selected):
+            centre, zoom = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])), render.SELECTED_ZOOM
+        else:
+            centre, zoom = st.session_state.get("start_map", (None, None))
+        moved = st_folium(
             render.base_map(geodata, offline=bool(settings["offline"]), tiles=str(settings["tiles"])),
             feature_group_to_add=layers,
-            returned_objects=[],
+            returned_objects=["center", "zoom"],
             height=int(settings["map_height"]),
             use_container_width=True,
             key="map",
             center=centre,
-            zoom=render.SELECTED_ZOOM if centre else None,
+            zoom=zoom,
         )
         st.caption(
             "Control: each place starts with a coarse baseline of 26 Nov 2024 and moves with the control claims of "
-            "the selected sources (disputed and denied claims never move it). Zones are derived from place control, "
-            "not drawn front lines."
+            "the selected sources (disputed and denied claims never move it; disagreeing claims make it contested). "
+            "Zones are derived from place control, not drawn front lines."
+        )
+        st.query_params.from_dict(
+            view.to_params(
+                view.View(day, mode, int(window), bool(as_stories), chosen, *map_view(moved)),
+                days,
+                options,
+                int(settings["window_days"]),
+            )
         )
 
         facet_only = events.loc[filters.facet_mask(events, chosen)]
@@ -331,10 +422,24 @@ def main() -> None:
         ids = shown["event_id"].iloc[rows].tolist() if rows else []
         if ids != st.session_state.get("selected_ids", []):
             st.session_state["selected_ids"] = ids
+            if ids:
+                st.session_state["start_map"] = (None, None)  # the selection moves the map from now on
             st.rerun(scope="fragment")
+        export_buttons(shown, held, zones, bool(as_stories), geodata, f"{stem}-{day:%Y-%m-%d}")
         sources_section(events)
 
-    view()
+    view_of_day()
+
+
+def map_view(moved: dict | None) -> tuple[tuple[float, float] | None, int | None]:
+    """The map's centre and zoom as the browser reports them, or None while at the start view."""
+    centre, zoom = (moved or {}).get("center"), (moved or {}).get("zoom")
+    if not centre or zoom is None:
+        return None, None
+    lat, lon = float(centre["lat"]), float(centre["lng"])
+    if abs(lat - render.CENTRE[0]) < 1e-3 and abs(lon - render.CENTRE[1]) < 1e-3 and int(zoom) == render.ZOOM:
+        return None, None
+    return (lat, lon), int(zoom)
 
 
 main()

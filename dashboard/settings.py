@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window_days", 3, "Default width of the 'last N days' window."),
     Setting("map_height", 600, "Height of the map in pixels."),
     Setting("rejected_shown", 200, "Rejected rows listed in the app's error panel; the rest are counted."),
+    Setting("upload_mb", 50, "Largest file the sidebar's uploader takes, in megabytes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

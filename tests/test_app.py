@@ -212,3 +212,48 @@ def test_compare_lists_what_each_source_says_alone(app, with_stories):
     at.selectbox(key="compare_b").set_value("Reuters").run()
     notes = [m.value for m in at.markdown if "claim(s) by" in m.value]
     assert notes[0].startswith("**3 claim(s) by RIA Novosti**")
+
+
+def test_a_link_restores_the_view(monkeypatch, with_stories):
+    monkeypatch.setattr("sys.argv", ["dashboard/app.py"])
+    monkeypatch.setenv("DASHBOARD_EVENTS", str(REPO / "events.csv"))
+    monkeypatch.setenv("DASHBOARD_OFFLINE", "1")
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update(
+        {"day": "2024-12-05", "mode": "window", "window": "2", "stories": "1", "f_source": ["Reuters", "AP"]}
+    )
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.slider(key="day").value == dt.date(2024, 12, 5)
+    assert at.radio(key="mode").value == "window" and at.number_input(key="window").value == 2
+    assert at.toggle(key="stories").value is True
+    assert at.multiselect(key="f_source").value == ["Reuters", "AP"]
+    days = with_stories["day"]
+    expected = with_stories.loc[
+        (days <= dt.date(2024, 12, 5)) & (days >= dt.date(2024, 12, 4)) & with_stories["source"].isin(["Reuters", "AP"])
+    ]
+    assert shown(at) == len(expected) > 0
+
+
+def test_a_bad_link_falls_back_with_a_notice(monkeypatch, bundled):
+    monkeypatch.setattr("sys.argv", ["dashboard/app.py"])
+    monkeypatch.setenv("DASHBOARD_EVENTS", str(REPO / "events.csv"))
+    monkeypatch.setenv("DASHBOARD_OFFLINE", "1")
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update({"day": "2031-01-01", "mode": "sideways", "f_source": ["Nobody", "Reuters"], "zoom": "x"})
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "2031-01-01 is outside the data" in notices and "'sideways'" in notices and "'Nobody'" in notices
+    assert "zoom 'x'" in notices
+    assert at.slider(key="day").value == bundled["day"].max()
+    assert at.multiselect(key="f_source").value == ["Reuters"]
+
+
+def test_the_link_follows_the_view(app):
+    at = app()
+    at.slider(key="day").set_value(dt.date(2024, 12, 1)).run()
+    at.multiselect(key="f_claim_status").set_value(["denied"]).run()
+    assert at.query_params["day"] in ("2024-12-01", ["2024-12-01"])
+    assert at.query_params["f_claim_status"] in ("denied", ["denied"])
+    assert "mode" not in at.query_params  # defaults stay out of the link

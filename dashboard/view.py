@@ -1,0 +1,136 @@
+"""The view in the URL: day, mode, window, filters, stories, map centre and zoom. No Streamlit here.
+
+``from_params`` reads query parameters into a view and a notice for every value
+it could not use (that part falls back to its default); ``to_params`` writes a
+view back, leaving out what is at its default so links stay short.
+
+Parameters: ``day=YYYY-MM-DD``, ``mode=until|window``, ``window=N``,
+``stories=1``, ``lat``, ``lon``, ``zoom``, and ``f_<facet>`` once per chosen
+value of a filter (absent: every value; ``f_<facet>=-`` alone: none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .filters import FACETS, MODES
+
+NONE = "-"
+
+
+@dataclass
+class View:
+    day: dt.date
+    mode: str = "until"
+    window: int = 3
+    stories: bool = False
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> chosen values; absent = all
+    centre: tuple[float, float] | None = None
+    zoom: int | None = None
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    return values[-1] if values else None
+
+
+def from_params(
+    params: Mapping[str, Sequence[str]],
+    days: Sequence[dt.date],
+    options: Mapping[str, Sequence[str]],
+    default_window: int,
+) -> tuple[View, list[str]]:
+    """The view a link asks for, within what the data holds, and what had to be left out."""
+    notices: list[str] = []
+    view = View(day=days[-1], window=min(default_window, len(days)))
+
+    raw = _one(params, "day")
+    if raw is not None:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            notices.append(f"day {raw!r} is not a date (YYYY-MM-DD): showing the last day")
+        else:
+            if days[0] <= day <= days[-1]:
+                view.day = day
+            else:
+                notices.append(f"day {raw} is outside the data ({days[0]} to {days[-1]}): showing the last day")
+
+    raw = _one(params, "mode")
+    if raw is not None:
+        if raw in MODES:
+            view.mode = raw
+        else:
+            notices.append(f"mode {raw!r} is not one of {', '.join(MODES)}: showing 'up to this day'")
+
+    raw = _one(params, "window")
+    if raw is not None:
+        if raw.isdigit() and 1 <= int(raw) <= len(days):
+            view.window = int(raw)
+        else:
+            notices.append(f"window {raw!r} is not a number of days from 1 to {len(days)}: using {view.window}")
+
+    raw = _one(params, "stories")
+    if raw is not None:
+        if raw in ("0", "1"):
+            view.stories = raw == "1"
+        else:
+            notices.append(f"stories {raw!r} is not 0 or 1: showing claims")
+
+    for facet, title in FACETS.items():
+        wanted = list(params.get(f"f_{facet}") or [])
+        if not wanted:
+            continue
+        if wanted == [NONE]:
+            view.filters[facet] = []
+            continue
+        known = set(options.get(facet, ()))
+        kept = [v for v in dict.fromkeys(wanted) if v in known]
+        dropped = [v for v in dict.fromkeys(wanted) if v not in known]
+        if dropped:
+            notices.append(f"{title} {', '.join(map(repr, dropped))} not in this file: left out of the filter")
+        if kept:
+            view.filters[facet] = kept
+
+    lat, lon, zoom = _one(params, "lat"), _one(params, "lon"), _one(params, "zoom")
+    if lat is not None or lon is not None:
+        try:
+            centre = (float(lat or "nan"), float(lon or "nan"))
+        except ValueError:
+            centre = (math.nan, math.nan)
+        if all(math.isfinite(c) for c in centre) and abs(centre[0]) <= 90 and abs(centre[1]) <= 180:
+            view.centre = centre
+        else:
+            notices.append(f"map centre {lat!r}, {lon!r} is not a latitude and longitude: default view")
+    if zoom is not None:
+        if zoom.isdigit() and 1 <= int(zoom) <= 18:
+            view.zoom = int(zoom)
+        else:
+            notices.append(f"zoom {zoom!r} is not a whole number from 1 to 18: default zoom")
+    return view, notices
+
+
+def to_params(view: View, days: Sequence[dt.date], options: Mapping[str, Sequence[str]], default_window: int) -> dict:
+    """Query parameters for ``view``; values at their default are left out."""
+    params: dict[str, str | list[str]] = {}
+    if view.day != days[-1]:
+        params["day"] = view.day.isoformat()
+    if view.mode != "until":
+        params["mode"] = view.mode
+    if view.window != min(default_window, len(days)):
+        params["window"] = str(view.window)
+    if view.stories:
+        params["stories"] = "1"
+    for facet in FACETS:
+        chosen = view.filters.get(facet)
+        if chosen is None or set(chosen) == set(options.get(facet, ())):
+            continue
+        params[f"f_{facet}"] = list(chosen) if chosen else [NONE]
+    if view.centre is not None:
+        params["lat"], params["lon"] = f"{view.centre[0]:.4f}", f"{view.centre[1]:.4f}"
+    if view.zoom is not None:
+        params["zoom"] = str(view.zoom)
+    return params

@@ -1,0 +1,55 @@
+"""The view in the URL: what a link asks for, what is left out, and the way back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dashboard import view
+
+DAYS = [dt.date(2024, 11, 27) + dt.timedelta(days=i) for i in range(13)]
+OPTIONS = {"source": ["Reuters", "AP", "SOHR"], "claim_status": ["reported", "denied"]}
+
+
+def test_defaults_make_an_empty_link_and_an_empty_link_the_defaults():
+    start, notices = view.from_params({}, DAYS, OPTIONS, 3)
+    assert notices == [] and start.day == DAYS[-1] and start.mode == "until" and start.filters == {}
+    assert view.to_params(start, DAYS, OPTIONS, 3) == {}
+
+
+def test_a_view_survives_the_round_trip():
+    wanted = view.View(
+        day=dt.date(2024, 12, 2),
+        mode="window",
+        window=5,
+        stories=True,
+        filters={"source": ["AP"], "claim_status": []},
+        centre=(35.1, 36.75),
+        zoom=9,
+    )
+    params = view.to_params(wanted, DAYS, OPTIONS, 3)
+    assert params["f_claim_status"] == ["-"] and params["lat"] == "35.1000"
+    back, notices = view.from_params(
+        {k: v if isinstance(v, list) else [v] for k, v in params.items()}, DAYS, OPTIONS, 3
+    )
+    assert notices == [] and back == wanted
+
+
+def test_every_bad_value_is_named_and_falls_back():
+    params = {
+        "day": ["yesterday"],
+        "mode": ["all"],
+        "window": ["0"],
+        "stories": ["yes"],
+        "f_source": ["Nobody"],
+        "lat": ["95"],
+        "lon": ["36"],
+        "zoom": ["40"],
+    }
+    got, notices = view.from_params(params, DAYS, OPTIONS, 3)
+    assert len(notices) == 7
+    assert got == view.View(day=DAYS[-1], window=3)
+
+
+def test_all_values_chosen_is_the_same_as_no_filter():
+    chosen = view.View(day=DAYS[-1], filters={"source": ["SOHR", "AP", "Reuters"]})
+    assert view.to_params(chosen, DAYS, OPTIONS, 3) == {}

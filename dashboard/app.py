@@ -304,7 +304,7 @@ def main() -> None:
     days = filters.days_of(events)
     start_view(key, days, options, int(settings["window_days"]))
     for notice in st.session_state.get("link_notices", []):
-        st.warning(f"The link asked for something this file does not have: {notice}.", icon="🔗")
+        st.warning(f"The link asked for something this file does not have: {notice}.", icon=":material/link:")
     chosen = sidebar_filters(counts)
     st.session_state.setdefault("playing", False)
     playing = bool(st.session_state["playing"])

@@ -54,6 +54,7 @@ STATUSES = {
     "contested": "sources contradict each other: a claim and a denial, or two controllers",
 }
 _CELL_DEG = STORY_KM / 111.0  # a grid cell at least STORY_KM tall, so a match is in the 3x3 block around a claim
+_ROW_SPAN = 100_003  # more cells than a row of the grid can hold, so a cell's number is unique
 
 
 def affiliation_of(events: pd.DataFrame) -> pd.Series:
@@ -75,49 +76,68 @@ def group(events: pd.DataFrame) -> pd.DataFrame:
     ``events`` must be sorted by date then line (``filters.sort_by_date``).
     """
     family = events["event_type"].map(FAMILY).fillna("other").mask(events["controller"].ne(""), "control")
-    family = family.to_numpy()
-    actor = events["actor"].astype(str).str.casefold().to_numpy()
+    actor = events["actor"].astype(str).str.casefold()
     where = events["place"].astype(str)
     if "gazetteer_place" in events.columns:
         where = events["gazetteer_place"].astype(str).mask(events["gazetteer_place"].eq(""), where)
-    where = where.str.casefold().to_numpy()
-    lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
-    day = events["date"].to_numpy("datetime64[D]").astype("int64")
-    ids = events["event_id"].astype(str).to_numpy()
-    cell_y, cell_x = np.floor(lat / _CELL_DEG).astype("int64"), np.floor(lon / _CELL_DEG).astype("int64")
+    match = family.where(~family.isin(SAME_ACTOR_FAMILIES), family + "\x1f" + actor)
+    match = match.where(family.ne("control"), family + "\x1f" + where.str.casefold())
+    lat_a, lon_a = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
+    # One integer per (kind of match, grid cell): candidates are in the 3 x 3 cells around a claim.
+    rows = _ROW_SPAN
+    # Cells are STORY_KM wide on the ground at the data's highest latitude, so no match is two cells away.
+    widest = min(float(np.nanmax(np.abs(lat_a), initial=0.0)), 80.0)
+    lon_deg = _CELL_DEG / math.cos(math.radians(widest))
+    cell = np.floor(lat_a / _CELL_DEG).astype("int64") * rows + np.floor(lon_a / lon_deg).astype("int64")
+    key = pd.factorize(match)[0].astype("int64") * (rows * rows * 4) + cell
+    neighbours = [dy * rows + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    # Python lists: the loop reads one element at a time, which numpy arrays make slow.
+    day = events["date"].to_numpy("datetime64[D]").astype("int64").tolist()
+    keys, lat, lon = key.tolist(), lat_a.tolist(), lon_a.tolist()
 
-    open_stories: dict[tuple, list[int]] = {}  # (family, actor key, cell) -> first claims of open stories
-    story = np.empty(len(events), dtype=object)
-    reason = np.empty(len(events), dtype=object)
+    open_stories: dict[int, list[int]] = {}  # match and cell -> first claims of stories still open
+    first_of = list(range(len(events)))
+    distance = [0.0] * len(events)
     for i in range(len(events)):
-        key = (family[i], actor[i] if family[i] in SAME_ACTOR_FAMILIES else where[i] if family[i] == "control" else "")
-        joined = None
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for first in open_stories.get((*key, cell_y[i] + dy, cell_x[i] + dx), ()):
-                    if day[i] - day[first] > STORY_DAYS:
-                        continue
+        joined, best = -1, 0.0
+        for offset in neighbours:
+            for first in open_stories.get(keys[i] + offset, ()):
+                if day[i] - day[first] <= STORY_DAYS and (joined < 0 or first < joined):
                     km = _km(lat[i], lon[i], lat[first], lon[first])
-                    if km <= STORY_KM and (joined is None or first < joined[0]):
-                        joined = (first, km)
-        if joined is None:
-            open_stories.setdefault((*key, cell_y[i], cell_x[i]), []).append(i)
-            story[i], reason[i] = ids[i], "first claim of its story"
+                    if km <= STORY_KM:
+                        joined, best = first, km
+        if joined < 0:
+            open_stories.setdefault(keys[i], []).append(i)
         else:
-            first, km = joined
-            story[i] = ids[first]
-            reason[i] = (
-                f"joined {ids[first]}: {km:.0f} km and {day[i] - day[first]} day(s) from its first claim, "
-                f"same kind of event ({family[i]})"
-                + (", same actor" if family[i] in SAME_ACTOR_FAMILIES else "")
-                + (", same place" if family[i] == "control" else "")
-            )
-        if i % 4096 == 0:  # forget stories that can take no more claims
+            first_of[i], distance[i] = joined, best
+        if i % 4096 == 4095:  # forget stories that can take no more claims
             for k in list(open_stories):
-                open_stories[k] = [f for f in open_stories[k] if day[i] - day[f] <= STORY_DAYS]
-                if not open_stories[k]:
+                still = [f for f in open_stories[k] if day[i] - day[f] <= STORY_DAYS]
+                if still:
+                    open_stories[k] = still
+                else:
                     del open_stories[k]
-    return pd.DataFrame({"story_id": story, "story_reason": reason}, index=events.index)
+
+    first_of_a = np.asarray(first_of, dtype="int64")
+    ids = events["event_id"].astype(str).to_numpy()
+    days_apart = np.asarray(day, dtype="int64") - np.asarray(day, dtype="int64")[first_of_a]
+    alone = first_of_a == np.arange(len(events))
+    also = np.where(
+        family.isin(SAME_ACTOR_FAMILIES), ", same actor", np.where(family.eq("control"), ", same place", "")
+    )
+    reason = (
+        "joined "
+        + pd.Series(ids[first_of_a]).astype(str)
+        + ": "
+        + pd.Series(np.round(distance)).astype(int).astype(str)
+        + " km and "
+        + pd.Series(days_apart).astype(str)
+        + " day(s) from its first claim, same kind of event ("
+        + family.to_numpy()
+        + ")"
+        + also
+    ).where(~alone, "first claim of its story")
+    return pd.DataFrame({"story_id": ids[first_of_a], "story_reason": reason.to_numpy()}, index=events.index)
 
 
 def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:

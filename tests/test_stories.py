@@ -131,3 +131,12 @@ def test_source_profiles_and_compare(bundled):
     with_reuters = set(bundled.loc[bundled["source"].eq("Reuters"), "story_id"])
     assert set(only_reuters["story_id"]) == with_reuters - with_sohr and with_reuters & with_sohr
     assert set(only_sohr["story_id"]) == with_sohr - with_reuters
+
+
+def test_claims_14_km_apart_east_west_are_one_story_far_from_the_equator():
+    # At 60 degrees north, 14 km east is 0.25 degrees of longitude: two grid cells of latitude-size away.
+    out = claims(
+        ("a", "2024-12-03", "A", 60.0, 30.0, "clash", "x", "", "Reuters"),
+        ("b", "2024-12-03", "B", 60.0, 30.25, "clash", "x", "", "AP"),
+    )
+    assert out["story_id"].tolist() == ["a", "a"]

@@ -98,7 +98,8 @@ def _validate(args: argparse.Namespace) -> int:
         for row in dataset.rejected.to_dict(orient="records"):
             more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
             where = f", column {row['column']}" if row["column"] else ""
-            print(f"  line {row['line']}{where}: {row['reason']}: {row['value']!r}{more}")
+            unit = "feature" if dataset.format == "geojson" else "line"
+            print(f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}")
     return EXIT_REJECTED if len(dataset.rejected) else EXIT_OK
 
 

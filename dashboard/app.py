@@ -142,7 +142,10 @@ def rejected_panel(dataset, shown_rows: int) -> None:
     with st.expander(f"Rejected rows ({len(rejected)})"):
         if len(rejected) > shown_rows:
             st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
-        st.dataframe(rejected.head(shown_rows), hide_index=True)
+        listed = rejected.head(shown_rows)
+        if dataset.format == "geojson":  # a GeoJSON file's rows are its features, numbered from 1
+            listed = listed.rename(columns={"line": "feature"})
+        st.dataframe(listed, hide_index=True)
         st.download_button(
             "Download rejected rows (CSV)", rejected.to_csv(index=False), "rejected_rows.csv", "text/csv"
         )

@@ -1,15 +1,20 @@
 """Load: bytes on disk -> a table of strings, with the line each row starts on.
 
 Nothing here judges values; that is validate.py's job. This module only refuses
-a file it cannot read as CSV at all (``UnusableFile``, one clear message), and
-reports rows the CSV parser could not split into the header's columns.
+a file it cannot read at all (``UnusableFile``, one clear message), and reports
+rows the CSV parser could not split into the header's columns.
+
+Besides the native CSV it reads ACLED exports, UCDP GED CSVs (told apart by their
+header) and GeoJSON (a file whose text starts with ``{``); formats.py turns them
+into native columns.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from . import formats
 from .model import REQUIRED
 
 # A NUL byte in the first block means binary data: CSV text never holds one.
@@ -33,10 +39,14 @@ class RawTable:
     """What a file held, every value a string, before any value is judged."""
 
     frame: pd.DataFrame
-    lines: np.ndarray  # the line each row of ``frame`` starts on (the header is line 1)
+    # the line each row of ``frame`` starts on (the header is line 1); for GeoJSON, its feature number
+    lines: np.ndarray
     rejected: pd.DataFrame  # rows the parser could not split: line, column, value, reason
     rows: int  # rows read, not counting the header
-    format: str = "native"
+    format: str = "native"  # "native", "acled", "ucdp" or "geojson"
+    # native column -> the file's column it came from, so reports name the user's columns;
+    # a column not listed is its own (for GeoJSON, lat and lon come from "geometry").
+    columns: dict[str, str] = field(default_factory=formats.identity_columns)
 
 
 def rejection_frame(
@@ -100,14 +110,17 @@ def _header(text: str) -> list[str]:
         seen.add(name)
     if "" in seen:
         raise UnusableFile(f"the header has an empty column name (column {names.index('') + 1})")
-    missing = [c for c in REQUIRED if c not in seen]
-    if missing:
-        raise UnusableFile(
-            f"missing required column(s): {', '.join(missing)}; the header has: "
-            + ", ".join(names[:20])
-            + (" …" if len(names) > 20 else "")
-        )
     return names
+
+
+def _check_columns(fmt: str, names: list[str]) -> None:
+    missing = formats.missing_columns(fmt, names)
+    if not missing:
+        return
+    what = "missing required column(s)" if fmt == "native" else f"read as {formats.NAMES[fmt]}, it lacks column(s)"
+    raise UnusableFile(
+        f"{what}: {', '.join(missing)}; the header has: " + ", ".join(names[:20]) + (" …" if len(names) > 20 else "")
+    )
 
 
 def _record_start_lines(text: str) -> np.ndarray:
@@ -132,14 +145,36 @@ def _split_reason(text: str, fields: int, expected: int) -> str:
     return f"has {fields} fields, the header has {expected}"
 
 
-def read_events(source: str | Path | bytes) -> RawTable:
-    """Read an events CSV (UTF-8, with or without a BOM) into strings.
+def _read_geojson(text: str) -> RawTable:
+    try:
+        features = formats.read_geojson(text)
+    except formats.FormatError as err:
+        raise UnusableFile(str(err)) from None
+    lines, columns, values, reasons = zip(*features.rejected, strict=True) if features.rejected else ((),) * 4
+    return RawTable(
+        frame=features.frame,
+        lines=features.numbers,
+        rejected=rejection_frame(lines, columns, values, reasons),
+        rows=features.count,
+        format="geojson",
+        columns=formats.identity_columns() | {"lat": "geometry", "lon": "geometry"},
+    )
 
-    Raises ``UnusableFile`` when the file is missing, empty, binary, not UTF-8,
-    not CSV, or lacks a required column.
+
+def read_events(source: str | Path | bytes) -> RawTable:
+    """Read an events file (UTF-8, with or without a BOM) into strings, in native columns.
+
+    A CSV is native, an ACLED export or a UCDP GED file, by its header; a file
+    whose text starts with ``{`` is GeoJSON. Raises ``UnusableFile`` when the file
+    is missing, empty, binary, not UTF-8, not CSV or GeoJSON, or lacks a column
+    its format needs.
     """
     text = _decode(_read_bytes(source))
+    if re.match(r"\s*\{", text):
+        return _read_geojson(text)
     names = _header(text)
+    fmt = formats.detect(names)
+    _check_columns(fmt, names)
     unsplittable: list[tuple[int, str, int]] = []
 
     def keep_apart(row: pacsv.InvalidRow) -> str:
@@ -178,4 +213,10 @@ def read_events(source: str | Path | bytes) -> RawTable:
         [t[:_VALUE_PREVIEW] for _, t, _ in unsplittable],
         [_split_reason(t, n, len(names)) for _, t, n in unsplittable],
     )
-    return RawTable(frame=frame, lines=to_line[record_numbers], rejected=rejected, rows=total)
+    try:
+        frame, columns = formats.convert(fmt, frame)
+    except formats.FormatError as err:
+        raise UnusableFile(str(err)) from None
+    return RawTable(
+        frame=frame, lines=to_line[record_numbers], rejected=rejected, rows=total, format=fmt, columns=columns
+    )

@@ -45,5 +45,7 @@ def open_events(source: str | Path | bytes, geodata: Geodata) -> Dataset:
     typed, invalid = validate(raw)
     located, unknown = geocode(typed, geodata.aliases)
     rejected = pd.concat([raw.rejected, invalid, unknown], ignore_index=True)
+    # Reports name the file's own columns (ACLED's event_date, not date).
+    rejected["column"] = rejected["column"].map(lambda c: raw.columns.get(c, c))
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
     return Dataset(add_stories(sort_by_date(located)), rejected, raw.rows, raw.format)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import control, export, filters, render, stories, view
+from dashboard import aggregate, control, export, filters, render, stories, view
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
@@ -109,8 +109,14 @@ def sidebar_filters(options: dict[str, pd.Series]) -> dict[str, list[str]]:
     return {facet: st.session_state[f"f_{facet}"] for facet in filters.FACETS}
 
 
-def timeline(events: pd.DataFrame, day: dt.date, start: dt.date) -> alt.LayerChart:
-    per_day = events.groupby(["date", "source"], as_index=False).size().rename(columns={"size": "events"})
+@st.cache_resource(show_spinner=False, max_entries=64)
+def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame:
+    """Events per day and source under the filters: computed when the filters change, not on each step."""
+    picked = _events.loc[filters.facet_mask(_events, dict(chosen))]
+    return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
+
+
+def timeline(per_day: pd.DataFrame, day: dt.date, start: dt.date) -> alt.LayerChart:
     bars = (
         alt.Chart(per_day)
         .mark_bar()
@@ -151,14 +157,19 @@ def rejected_panel(dataset, shown_rows: int) -> None:
         )
 
 
-def sources_section(events: pd.DataFrame) -> None:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
+    return stories.source_profiles(_events)
+
+
+def sources_section(key: tuple, events: pd.DataFrame) -> None:
     """Source profiles, and what one source claims that another does not, over the shown days."""
     st.subheader("Sources")
     st.caption(
         "Per source: its claims, the event types and places it covers, and how many of its claims sit in "
         "corroborated or contested stories, or in a story of their own."
     )
-    profile = stories.source_profiles(events).rename(
+    profile = profiles_of(key, events).rename(
         columns={
             "source": "Source",
             "claims": "Claims",
@@ -171,7 +182,7 @@ def sources_section(events: pd.DataFrame) -> None:
     )
     st.dataframe(profile, hide_index=True)
     names = list(profile["Source"])
-    if len(names) < 2:
+    if len(names) < 2 or not st.toggle("Compare two sources", key="comparing", value=len(events) <= 100_000):
         return
     left, right = st.columns(2)
     first = left.selectbox("Compare", names, index=0, key="compare_a")
@@ -366,7 +377,7 @@ def main() -> None:
             help="One marker per story: the claims of all sources about one happening. Its outline says whether "
             "the story is corroborated, single-source or contested; its popup lists each source's version.",
         )
-        claims_layer = render.stories_layer(shown) if as_stories else render.events_layer(shown)
+        claims_layer, drawn_note = claims_on_map(shown, as_stories, int(settings["draw_limit"]))
         layers = render.frame_layers(
             [*render.control_layers(held, zones), claims_layer, render.selected_layer(selected)]
         )
@@ -377,13 +388,15 @@ def main() -> None:
         moved = st_folium(
             render.base_map(geodata, offline=bool(settings["offline"]), tiles=str(settings["tiles"])),
             feature_group_to_add=layers,
-            returned_objects=["center", "zoom"],
+            returned_objects=["center", "zoom", "bounds"],
             height=int(settings["map_height"]),
             use_container_width=True,
             key="map",
             center=centre,
             zoom=zoom,
         )
+        if drawn_note:
+            st.caption(drawn_note)
         st.caption(
             "Control: each place starts with a coarse baseline of 26 Nov 2024 and moves with the control claims of "
             "the selected sources (disputed and denied claims never move it; disagreeing claims make it contested). "
@@ -398,9 +411,9 @@ def main() -> None:
             )
         )
 
-        facet_only = events.loc[filters.facet_mask(events, chosen)]
-        if not facet_only.empty:
-            st.altair_chart(timeline(facet_only, day, first_day), width="stretch")
+        per_day = per_day_of(key, tuple((f, tuple(v)) for f, v in chosen.items()), events)
+        if not per_day.empty:
+            st.altair_chart(timeline(per_day, day, first_day), width="stretch")
 
         st.subheader("Events shown")
         st.caption(
@@ -408,7 +421,11 @@ def main() -> None:
             f"within {stories.STORY_KM:.0f} km and {stories.STORY_DAYS} day of its first claim about the same kind "
             "of happening; its status is judged on all its claims in the file."
         )
-        table = shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+        limit = int(settings["table_rows"])
+        listed = shown if len(shown) <= limit else shown.iloc[-limit:]
+        if len(shown) > limit:
+            st.caption(f"Listing the latest {limit:,} of {len(shown):,}; the downloads below hold them all.")
+        table = listed[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
         state = st.dataframe(
             table,
             hide_index=True,
@@ -422,16 +439,42 @@ def main() -> None:
             },
         )
         rows = state.selection.rows if state else []
-        ids = shown["event_id"].iloc[rows].tolist() if rows else []
+        ids = listed["event_id"].iloc[rows].tolist() if rows else []
         if ids != st.session_state.get("selected_ids", []):
             st.session_state["selected_ids"] = ids
             if ids:
                 st.session_state["start_map"] = (None, None)  # the selection moves the map from now on
             st.rerun(scope="fragment")
         export_buttons(shown, held, zones, bool(as_stories), geodata, f"{stem}-{day:%Y-%m-%d}")
-        sources_section(events)
+        sources_section(key, events)
 
     view_of_day()
+
+
+def claims_on_map(shown: pd.DataFrame, as_stories: bool, limit: int) -> tuple:
+    """The layer for the shown events, and a note when it stands for them as counted cells.
+
+    Up to ``limit`` events are drawn one by one. Above it, only the events in the map's last reported
+    bounds are drawn, one by one if few enough, else as grid cells sized for the map's zoom.
+    """
+    if len(shown) > limit:
+        last = st.session_state.get("map") or {}
+        bounds = last.get("bounds") or {}
+        south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+        box = None
+        if {"lat", "lng"} <= set(south_west) and {"lat", "lng"} <= set(north_east):
+            box = (south_west["lat"], south_west["lng"], north_east["lat"], north_east["lng"])
+        in_view = shown.loc[aggregate.in_bounds(shown, box)]
+        if len(in_view) > limit:
+            zoom = int(last.get("zoom") or render.ZOOM)
+            cells = aggregate.grid_cells(in_view, zoom)
+            note = (
+                f"{len(in_view):,} events in view are drawn as {len(cells):,} counted cells (more than "
+                f"{limit:,}); zoom in to see them one by one. The numbers and the table count every event."
+            )
+            return render.cells_layer(cells), note
+        shown = in_view
+    return (render.stories_layer(shown) if as_stories else render.events_layer(shown)), ""
 
 
 def map_view(moved: dict | None) -> tuple[tuple[float, float] | None, int | None]:

@@ -351,6 +351,46 @@ def stories_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     return group
 
 
+def cells_layer(cells: pd.DataFrame) -> folium.FeatureGroup:
+    """Grid cells standing for many events: sized by count, coloured by the most frequent event type."""
+    group = folium.FeatureGroup(name="Event cells")
+    if cells.empty:
+        return group
+    count = cells["count"].to_numpy()
+    kinds = [t for t in EVENT_TYPES if t in cells.columns]
+    breakdown = pd.Series("", index=cells.index, dtype="str")
+    for kind in kinds:
+        n = cells[kind].astype(int)
+        breakdown = breakdown + np.where(
+            n > 0, "<br>" + escape_text(pd.Series([kind])).iloc[0] + ": " + n.astype(str), ""
+        )
+    head = pd.Series(count).map("{:,} events".format) + ", mostly " + escape_text(cells["event_type"]).to_numpy()
+    features = gpd.GeoDataFrame(
+        {
+            "count": count,
+            "colour": cells["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
+            "radius": (6 + 3.2 * np.log2(count.clip(1))).round(1),
+            "tooltip": (head + " · zoom in to see them one by one").to_numpy(),
+            "details": ("<b>" + head + "</b>" + breakdown).to_numpy(),
+        },
+        geometry=gpd.points_from_xy(cells["lon"], cells["lat"]),
+        crs="EPSG:4326",
+    )
+    folium.GeoJson(
+        features.to_json(drop_id=True),
+        name="Event cells",
+        marker=folium.CircleMarker(radius=8, weight=2, fill=True, fill_opacity=0.55),
+        style_function=lambda f: {
+            "color": "#222",
+            "fillColor": f["properties"]["colour"],
+            "radius": f["properties"]["radius"],
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["details"], labels=False, localize=False),
+    ).add_to(group)
+    return group
+
+
 def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
     """Zones coloured by controller, then a dot per place coloured by its controller."""
     zone_group = folium.FeatureGroup(name="Control zones")

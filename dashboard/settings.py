@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("map_height", 600, "Height of the map in pixels."),
     Setting("rejected_shown", 200, "Rejected rows listed in the app's error panel; the rest are counted."),
     Setting("upload_mb", 50, "Largest file the sidebar's uploader takes, in megabytes."),
+    Setting(
+        "draw_limit",
+        2000,
+        "Most events drawn one by one; above it, the events in view are drawn as counted grid cells.",
+    ),
+    Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -257,3 +257,16 @@ def test_the_link_follows_the_view(app):
     assert at.query_params["day"] in ("2024-12-01", ["2024-12-01"])
     assert at.query_params["f_claim_status"] in ("denied", ["denied"])
     assert "mode" not in at.query_params  # defaults stay out of the link
+
+
+def test_above_the_draw_limit_cells_stand_for_the_events_and_counts_stay_exact(app, bundled):
+    at = app(DASHBOARD_DRAW_LIMIT=15)
+    assert shown(at) == len(bundled)
+    group = map_payload(at)["feature_group"]
+    counts = [int(c) for c in re.findall(r'"count": (\d+)', group)]
+    assert sum(counts) == len(bundled) and len(counts) < len(bundled)
+    assert drawn_events(at) == []
+    assert any("counted cells" in c.value for c in at.caption)
+    at.slider(key="day").set_value(dt.date(2024, 11, 28)).run()  # few enough to draw one by one
+    expected = bundled.loc[bundled["day"] <= dt.date(2024, 11, 28)]
+    assert len(expected) <= 15 and sorted(drawn_events(at)) == sorted(expected["event_id"])

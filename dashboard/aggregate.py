@@ -35,18 +35,22 @@ def in_bounds(events: pd.DataFrame, bounds: tuple[float, float, float, float] | 
 
 def grid_cells(events: pd.DataFrame, zoom: int) -> pd.DataFrame:
     """One row per occupied cell: lat, lon (mean of its events), count, dominant event type, count per type."""
-    columns = ["lat", "lon", "count", "event_type", *TYPES]
-    if events.empty:
-        return pd.DataFrame(columns=columns)
-    size = cell_degrees(zoom)
-    lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
-    row = np.floor(lat / size).astype("int64")
-    col = np.floor(lon / size).astype("int64")
-    cell, index = np.unique(row * 4_000_003 + col, return_inverse=True)
-    n = len(cell)
-    count = np.bincount(index, minlength=n)
     kinds = pd.Index(TYPES).get_indexer(events["event_type"].astype(str)).astype("int64")
     kinds = np.where(kinds < 0, TYPES.index("other"), kinds)  # not a known type: counted as other
+    return grid_cells_of(events["lat"].to_numpy(float), events["lon"].to_numpy(float), kinds, zoom)
+
+
+def grid_cells_of(lat: np.ndarray, lon: np.ndarray, kinds: np.ndarray, zoom: int) -> pd.DataFrame:
+    """``grid_cells`` on arrays: latitudes, longitudes and event types as positions in ``TYPES``."""
+    columns = ["lat", "lon", "count", "event_type", *TYPES]
+    if len(lat) == 0:
+        return pd.DataFrame(columns=columns)
+    size = cell_degrees(zoom)
+    row = np.floor(lat / size).astype("int64")
+    col = np.floor(lon / size).astype("int64")
+    index, cell = pd.factorize(row * 4_000_003 + col, sort=False)  # hashing: no sort of every event
+    n = len(cell)
+    count = np.bincount(index, minlength=n)
     per_type = np.bincount(index * len(TYPES) + kinds, minlength=n * len(TYPES)).reshape(n, len(TYPES))
     out = pd.DataFrame(
         {

@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import aggregate, control, export, filters, render, stories, view
+from dashboard import control, export, filters, render, step, stories, view
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
@@ -66,10 +67,17 @@ def zone_cells_in(folder: str, _geodata):
     return control.zone_cells(_geodata.places, _geodata.outline)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def changes_of(key: tuple, chosen: tuple, _events, _options: dict):
+    """The control claims of the chosen sources: once per choice, so a step only looks them up."""
+    narrowed = {f: list(v) for f, v in chosen if set(v) != set(_options[f])}
+    moves = _events.loc[_events["controller"].ne("")]
+    return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves)
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
-def control_on(stamp: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cells):
-    believed = _events.loc[filters.facet_mask(_events, dict(chosen))]
-    held = control.control_at(day, _geodata.places, control.control_changes(believed))
+def control_on(key: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cells, _options: dict):
+    held = control.control_at(day, _geodata.places, changes_of(key, chosen, _events, _options))
     return held, control.zones_at(held, _cells)
 
 
@@ -87,7 +95,7 @@ def clear_all() -> None:
         st.session_state[f"f_{facet}"] = []
 
 
-def step(days: list[dt.date], delta: int) -> None:
+def move_day(days: list[dt.date], delta: int) -> None:
     position = days.index(st.session_state["day"]) + delta
     st.session_state["day"] = days[min(max(position, 0), len(days) - 1)]
 
@@ -107,6 +115,23 @@ def sidebar_filters(options: dict[str, pd.Series]) -> dict[str, list[str]]:
                 format_func=lambda value, counts=counts: f"{label(value)} ({counts[value]})",
             )
     return {facet: st.session_state[f"f_{facet}"] for facet in filters.FACETS}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def indexed_of(key: tuple, _events: pd.DataFrame) -> step.Indexed:
+    return step.index_events(_events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
+    return {facet: filters.facet_counts(_events, facet) for facet in filters.FACETS}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def facet_mask_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict):
+    """The filters' mask, once per choice of filters; None when every value of every filter is chosen."""
+    narrowed = {f: list(v) for f, v in chosen if set(v) != set(_options[f])}
+    return filters.facet_mask(_events, narrowed) if narrowed else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -256,23 +281,27 @@ def start_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], d
         st.session_state.pop(stale, None)
 
 
-def export_buttons(shown: pd.DataFrame, held, zones, as_stories: bool, geodata, stem: str) -> None:
+def export_buttons(events: pd.DataFrame, at, held, zones, claims_layer, geodata, stem: str) -> None:
     """The current view as CSV, GeoJSON, or a map that opens offline; files are made on click."""
     st.caption("Download what is shown: the events with all their columns, or the map as one offline HTML file.")
 
-    def html() -> bytes:
-        claims = render.stories_layer(shown) if as_stories else render.events_layer(shown)
+    def html() -> bytes:  # the layers as drawn: events one by one, or the same counted cells
         return export.standalone_html(
-            render.base_map(geodata, offline=True), [*render.control_layers(held, zones), claims]
+            render.base_map(geodata, offline=True), [*render.control_layers(held, zones), claims_layer()]
         )
 
     cells = st.columns(3)
     cells[0].download_button(
-        "Download CSV", lambda: export.to_csv(shown), f"{stem}.csv", "text/csv", key="export_csv", width="stretch"
+        "Download CSV",
+        lambda: export.to_csv(events.iloc[at]),
+        f"{stem}.csv",
+        "text/csv",
+        key="export_csv",
+        width="stretch",
     )
     cells[1].download_button(
         "Download GeoJSON",
-        lambda: export.to_geojson(shown),
+        lambda: export.to_geojson(events.iloc[at]),
         f"{stem}.geojson",
         "application/geo+json",
         key="export_geojson",
@@ -313,7 +342,7 @@ def main() -> None:
     if events.empty:
         st.info("No event in the file could be loaded, so there is nothing to map.")
         st.stop()
-    counts = {facet: filters.facet_counts(events, facet) for facet in filters.FACETS}
+    counts = counts_of(key, events)
     options = {facet: list(c.index) for facet, c in counts.items()}
     days = filters.days_of(events)
     start_view(key, days, options, int(settings["window_days"]))
@@ -323,9 +352,13 @@ def main() -> None:
     st.session_state.setdefault("playing", False)
     playing = bool(st.session_state["playing"])
     stem = Path(name).stem
+    indexed = indexed_of(key, events)
+    chosen_key = tuple((f, tuple(v)) for f, v in chosen.items())
+    narrowing = facet_mask_of(key, chosen_key, events, options)
 
     @st.fragment(run_every=float(settings["play_seconds"]) if playing else None)
     def view_of_day() -> None:
+        began = time.perf_counter()
         if st.session_state["playing"] != playing:
             st.rerun()  # start or stop the play timer, which only a full run can change
         now = time.monotonic()
@@ -334,7 +367,7 @@ def main() -> None:
             if st.session_state["day"] >= days[-1]:
                 st.session_state["playing"] = False
             else:
-                step(days, +1)
+                move_day(days, +1)
         if len(days) > 1:
             st.slider("Day", min_value=days[0], max_value=days[-1], key="day", format="ddd D MMM YYYY")
         else:
@@ -342,8 +375,10 @@ def main() -> None:
             st.write(f"All events are on {days[0]:%d %b %Y}.")
         day = st.session_state["day"]
         buttons = st.columns([1, 1, 1, 2, 1.4])
-        buttons[0].button("◀ Previous day", on_click=step, args=(days, -1), disabled=day <= days[0], width="stretch")
-        buttons[1].button("Next day ▶", on_click=step, args=(days, +1), disabled=day >= days[-1], width="stretch")
+        buttons[0].button(
+            "◀ Previous day", on_click=move_day, args=(days, -1), disabled=day <= days[0], width="stretch"
+        )
+        buttons[1].button("Next day ▶", on_click=move_day, args=(days, +1), disabled=day >= days[-1], width="stretch")
         buttons[2].toggle("Play", key="playing")
         mode = buttons[3].radio(
             "Show", options=list(filters.MODES), format_func=filters.MODES.get, horizontal=True, key="mode"
@@ -351,7 +386,7 @@ def main() -> None:
         window = buttons[4].number_input(
             "N days", min_value=1, max_value=max(len(days), 1), key="window", disabled=mode != "window"
         )
-        shown = filters.events_on(events, day, mode, int(window), chosen)
+        at = step.positions(indexed, day, mode, int(window), narrowing)
         first_day = day - dt.timedelta(days=int(window) - 1) if mode == "window" else days[0]
 
         held, zones = control_on(
@@ -361,25 +396,28 @@ def main() -> None:
             events,
             geodata,
             zone_cells_in(str(settings["geodata"]), geodata),
+            options,
         )
         numbers = st.columns(4)
-        numbers[0].metric("Events shown", len(shown))
-        numbers[1].metric("Sources shown", filters.facet_values(shown, "source").nunique())
+        numbers[0].metric("Events shown", len(at))
+        numbers[1].metric("Sources shown", step.count_sources(indexed, at))
         numbers[2].metric("Places changed hands", int(held["changed"].sum()), help="since the 26 Nov 2024 baseline")
         numbers[3].metric("Day", f"{day:%d %b %Y}")
-        if shown.empty:
+        if len(at) == 0:
             st.info("No events match these filters on this day. Widen the filters, or pick another day.")
 
-        selected = shown.loc[shown["event_id"].isin(st.session_state.get("selected_ids", []))]
+        picked = st.session_state.get("selected_ids", [])
+        selected = events.iloc[at[np.isin(events["event_id"].to_numpy()[at], picked)]] if picked else events.iloc[:0]
         as_stories = st.toggle(
             "Group claims into stories",
             key="stories",
             help="One marker per story: the claims of all sources about one happening. Its outline says whether "
             "the story is corroborated, single-source or contested; its popup lists each source's version.",
         )
-        claims_layer, drawn_note = claims_on_map(shown, as_stories, int(settings["draw_limit"]))
+        box, seen_zoom = last_map_view()
+        drawn = step.draw(indexed, at, bool(as_stories), int(settings["draw_limit"]), box, seen_zoom)
         layers = render.frame_layers(
-            [*render.control_layers(held, zones), claims_layer, render.selected_layer(selected)]
+            [*render.control_layers(held, zones), drawn.layer, render.selected_layer(selected)]
         )
         if len(selected):
             centre, zoom = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])), render.SELECTED_ZOOM
@@ -395,8 +433,8 @@ def main() -> None:
             center=centre,
             zoom=zoom,
         )
-        if drawn_note:
-            st.caption(drawn_note)
+        if drawn.note:
+            st.caption(drawn.note)
         st.caption(
             "Control: each place starts with a coarse baseline of 26 Nov 2024 and moves with the control claims of "
             "the selected sources (disputed and denied claims never move it; disagreeing claims make it contested). "
@@ -411,20 +449,20 @@ def main() -> None:
             )
         )
 
-        per_day = per_day_of(key, tuple((f, tuple(v)) for f, v in chosen.items()), events)
+        per_day = per_day_of(key, chosen_key, events)
         if not per_day.empty:
             st.altair_chart(timeline(per_day, day, first_day), width="stretch")
 
         st.subheader("Events shown")
         st.caption(
-            f"{shown['story_id'].nunique()} stories among these claims. A story groups the claims of all sources "
+            f"{step.count_stories(indexed, at):,} stories among these claims. A story groups the claims of all sources "
             f"within {stories.STORY_KM:.0f} km and {stories.STORY_DAYS} day of its first claim about the same kind "
             "of happening; its status is judged on all its claims in the file."
         )
         limit = int(settings["table_rows"])
-        listed = shown if len(shown) <= limit else shown.iloc[-limit:]
-        if len(shown) > limit:
-            st.caption(f"Listing the latest {limit:,} of {len(shown):,}; the downloads below hold them all.")
+        listed = events.iloc[at[-limit:]]
+        if len(at) > limit:
+            st.caption(f"Listing the latest {limit:,} of {len(at):,}; the downloads below hold them all.")
         table = listed[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
         state = st.dataframe(
             table,
@@ -445,36 +483,24 @@ def main() -> None:
             if ids:
                 st.session_state["start_map"] = (None, None)  # the selection moves the map from now on
             st.rerun(scope="fragment")
-        export_buttons(shown, held, zones, bool(as_stories), geodata, f"{stem}-{day:%Y-%m-%d}")
+        redraw = lambda: step.draw(indexed, at, bool(as_stories), int(settings["draw_limit"]), box, seen_zoom).layer  # noqa: E731
+        export_buttons(events, at, held, zones, redraw, geodata, f"{stem}-{day:%Y-%m-%d}")
         sources_section(key, events)
+        if settings["timing"]:
+            print(f"view_ms={1000 * (time.perf_counter() - began):.1f}", file=sys.stderr, flush=True)
 
     view_of_day()
 
 
-def claims_on_map(shown: pd.DataFrame, as_stories: bool, limit: int) -> tuple:
-    """The layer for the shown events, and a note when it stands for them as counted cells.
-
-    Up to ``limit`` events are drawn one by one. Above it, only the events in the map's last reported
-    bounds are drawn, one by one if few enough, else as grid cells sized for the map's zoom.
-    """
-    if len(shown) > limit:
-        last = st.session_state.get("map") or {}
-        bounds = last.get("bounds") or {}
-        south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
-        box = None
-        if {"lat", "lng"} <= set(south_west) and {"lat", "lng"} <= set(north_east):
-            box = (south_west["lat"], south_west["lng"], north_east["lat"], north_east["lng"])
-        in_view = shown.loc[aggregate.in_bounds(shown, box)]
-        if len(in_view) > limit:
-            zoom = int(last.get("zoom") or render.ZOOM)
-            cells = aggregate.grid_cells(in_view, zoom)
-            note = (
-                f"{len(in_view):,} events in view are drawn as {len(cells):,} counted cells (more than "
-                f"{limit:,}); zoom in to see them one by one. The numbers and the table count every event."
-            )
-            return render.cells_layer(cells), note
-        shown = in_view
-    return (render.stories_layer(shown) if as_stories else render.events_layer(shown)), ""
+def last_map_view() -> tuple[tuple[float, float, float, float] | None, int]:
+    """The bounds (south, west, north, east) and zoom the map last reported, if it has."""
+    last = st.session_state.get("map") or {}
+    bounds = last.get("bounds") or {}
+    south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    box = None
+    if {"lat", "lng"} <= set(south_west) and {"lat", "lng"} <= set(north_east):
+        box = (south_west["lat"], south_west["lng"], north_east["lat"], north_east["lng"])
+    return box, int(last.get("zoom") or render.ZOOM)
 
 
 def map_view(moved: dict | None) -> tuple[tuple[float, float] | None, int | None]:

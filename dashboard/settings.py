@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
         2000,
         "Most events drawn one by one; above it, the events in view are drawn as counted grid cells.",
     ),
+    Setting("timing", False, "Print how long each run of the day view takes, to the server's error output."),
     Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),
 )
 

@@ -1,0 +1,95 @@
+"""One slider step, kept small at any size: positions in, numbers and one layer out. No Streamlit here.
+
+``index_events`` turns the loaded events into the arrays a step reads (built once
+per file). ``compute`` then works on positions into those arrays and only takes
+rows out of the frame for what it draws one by one and for the table, so a step
+at a million events does not copy half a million rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import folium
+import numpy as np
+import pandas as pd
+
+from . import aggregate, filters, render
+
+
+@dataclass(frozen=True)
+class Indexed:
+    events: pd.DataFrame
+    lat: np.ndarray
+    lon: np.ndarray
+    kind: np.ndarray  # event type as a position in aggregate.TYPES
+    source: np.ndarray  # the source cell as a code into ``outlets``
+    outlets: list[frozenset[str]]  # for each source code: the outlets it names (a cell may name several)
+    story: np.ndarray  # story as a code
+
+
+def index_events(events: pd.DataFrame) -> Indexed:
+    source, cells = pd.factorize(events["source"].astype(str))
+    split = filters.SPLIT_FACETS.get("source", ";")
+    outlets = [frozenset(p.strip() for p in c.split(split) if p.strip()) or frozenset([c]) for c in cells]
+    kind = pd.Index(aggregate.TYPES).get_indexer(events["event_type"].astype(str))
+    return Indexed(
+        events=events,
+        lat=events["lat"].to_numpy(float),
+        lon=events["lon"].to_numpy(float),
+        kind=np.where(kind < 0, aggregate.TYPES.index("other"), kind).astype("int64"),
+        source=source.astype("int64"),
+        outlets=outlets,
+        story=pd.factorize(events["story_id"].astype(str))[0].astype("int64")
+        if "story_id" in events.columns
+        else np.zeros(len(events), dtype="int64"),
+    )
+
+
+def positions(indexed: Indexed, day: dt.date, mode: str, window: int, facets: np.ndarray | None) -> np.ndarray:
+    """Positions of the events shown on ``day``: the day cut, then the filters' mask."""
+    mask = filters.day_mask(indexed.events, day, mode, window)
+    if facets is not None:
+        mask &= facets
+    return np.flatnonzero(mask)
+
+
+def count_sources(indexed: Indexed, at: np.ndarray) -> int:
+    codes = np.flatnonzero(np.bincount(indexed.source[at], minlength=len(indexed.outlets)))
+    return len(frozenset().union(*(indexed.outlets[c] for c in codes))) if len(codes) else 0
+
+
+def count_stories(indexed: Indexed, at: np.ndarray) -> int:
+    return int(np.count_nonzero(np.bincount(indexed.story[at]))) if len(at) else 0
+
+
+@dataclass(frozen=True)
+class Drawn:
+    layer: folium.FeatureGroup
+    note: str  # says so when cells stand for the events
+    events: pd.DataFrame  # the events drawn one by one (empty when cells are drawn)
+
+
+def draw(
+    indexed: Indexed,
+    at: np.ndarray,
+    as_stories: bool,
+    limit: int,
+    bounds: tuple[float, float, float, float] | None,
+    zoom: int,
+) -> Drawn:
+    """Up to ``limit`` events one by one; above it, those in ``bounds`` one by one if few enough, else cells."""
+    if len(at) > limit:
+        lat, lon = indexed.lat[at], indexed.lon[at]
+        inside = aggregate.in_bounds(pd.DataFrame({"lat": lat, "lon": lon}), bounds)
+        at = at[inside]
+        if len(at) > limit:
+            cells = aggregate.grid_cells_of(indexed.lat[at], indexed.lon[at], indexed.kind[at], zoom)
+            note = (
+                f"{len(at):,} events in view are drawn as {len(cells):,} counted cells (more than {limit:,}); "
+                "zoom in to see them one by one. The numbers and the table count every event."
+            )
+            return Drawn(render.cells_layer(cells), note, indexed.events.iloc[:0])
+    shown = indexed.events.iloc[at]
+    return Drawn(render.stories_layer(shown) if as_stories else render.events_layer(shown), "", shown)

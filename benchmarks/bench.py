@@ -1,13 +1,23 @@
-"""Benchmark: load, one slider step, and bytes sent, against the naive folium pattern.
+"""Benchmark: load, slider steps and memory at 10k, 100k and 1M events, against the naive folium pattern.
 
-Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--sizes 10000 100000]``).
-It makes seeded synthetic event sets (events over 60 days, clustered around the
-gazetteer's cities, several sources), measures each figure in a fresh child
-process (so peak memory is that size's own), and prints one Markdown table.
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--sizes 10000 100000] [--steps 8]``).
 
-The naive pattern is one ``folium.Marker`` per event added to the map, the whole
-map rebuilt and rendered on each step. It is measured up to ``--naive-max``
-events; beyond that it takes minutes a step.
+For each size it writes a seeded synthetic event set (60 days, clustered around
+the gazetteer's cities, eight sources) and measures, each in a fresh process:
+
+- **load**: ``open_events`` on the CSV (read, validate, geocode, stories), and its peak memory;
+- **server**: ``streamlit run`` on the file, offline, with ``--timing``: time to the first
+  page, time for a second browser session (the loaded data is cached and shared), the
+  median duration of the day view's rerun after a slider step (the app prints it), and the
+  server's peak memory with five sessions open;
+- **browser** (Debian's Chromium through Playwright): from an ArrowLeft on the slider to the
+  map frame holding the new day's layers, the bytes the page received for that step, and
+  the map frame's JavaScript heap before and after 30 steps;
+- **naive**: one ``folium.Marker`` per shown event in a new map, rendered, on each step, the
+  pattern this app replaces. It runs only while it takes under a few minutes a step.
+
+Steps are in the default "up to this day" mode, from the last day backwards. One table is
+printed, with the machine it ran on.
 """
 
 from __future__ import annotations
@@ -15,11 +25,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing as mp
+import os
 import platform
+import re
 import resource
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +46,17 @@ SOURCES = ["Reuters", "SOHR", "SANA", "RIA Novosti", "Al Jazeera", "AFP", "GUR",
 TYPES = ["clash", "capture", "airstrike", "shelling", "statement", "withdrawal"]
 START = dt.date(2024, 10, 10)
 DAYS = 60
+NAIVE_MAX_SHOWN = 60_000  # beyond this many markers the naive step takes minutes
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--js-flags=--expose-gc",
+]
 
 
 def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
@@ -65,98 +92,212 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(n: int, naive_max: int, steps: int, queue: mp.Queue) -> None:
-    import folium
-    from streamlit_folium import _get_feature_group_string
+def _in_child(target, *args) -> dict:
+    queue = mp.get_context("spawn").Queue()
+    child = mp.get_context("spawn").Process(target=target, args=(*args, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
 
-    from dashboard import control, filters, render
+
+def _load(path: str, queue: mp.Queue) -> None:
     from dashboard.geocode import read_geodata
     from dashboard.pipeline import open_events
 
     geodata = read_geodata(REPO / "geodata")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "events.csv"
-        synthetic(n).to_csv(path, index=False)
-        started = time.perf_counter()
-        dataset = open_events(path, geodata)
-        load_s = time.perf_counter() - started
-    events = dataset.events
-    cells = control.zone_cells(geodata.places, geodata.outline)
-    changes = control.control_changes(events)
+    began = time.perf_counter()
+    dataset = open_events(path, geodata)
+    queue.put({"load_s": time.perf_counter() - began, "load_peak_mb": _peak_mb(), "rows": dataset.accepted})
+
+
+def _naive(path: str, steps: int, queue: mp.Queue) -> None:
+    import folium
+
+    from dashboard import filters, render
+    from dashboard.geocode import read_geodata
+    from dashboard.pipeline import open_events
+
+    events = open_events(path, read_geodata(REPO / "geodata")).events
     days = filters.days_of(events)
-
-    def our_step(day: dt.date, mode: str = "window") -> int:
-        shown = filters.events_on(events, day, mode, 1)
-        held = control.control_at(day, geodata.places, changes)
-        layers = [*render.control_layers(held, control.zones_at(held, cells)), render.events_layer(shown)]
-        fmap = render.base_map(geodata, offline=True)
-        return sum(len(_get_feature_group_string(g, fmap, i)) for i, g in enumerate(layers))
-
-    def naive_step(day: dt.date) -> int:
-        shown = filters.events_on(events, day, "window", 1)
+    times, sizes, shown_n = [], [], 0
+    for day in reversed(days[-1 - steps : -1]):
+        shown = filters.events_on(events, day)
+        shown_n = len(shown)
+        if shown_n > NAIVE_MAX_SHOWN:
+            break
+        began = time.perf_counter()
         fmap = folium.Map(location=render.CENTRE, zoom_start=render.ZOOM, tiles=None)
         for lat, lon, text in zip(shown["lat"], shown["lon"], shown["description"], strict=True):
             folium.Marker((lat, lon), popup=text).add_to(fmap)
-        return len(fmap.get_root().render())
-
-    def timed(step, count: int) -> tuple[float, int]:
-        times, size = [], 0
-        for day in days[DAYS // 2 : DAYS // 2 + count]:
-            began = time.perf_counter()
-            size = step(day)
-            times.append(time.perf_counter() - began)
-        return statistics.median(times), size
-
-    ours_s, ours_bytes = timed(our_step, steps)
-    until_s, until_bytes = timed(lambda day: our_step(day, "until"), max(1, steps // 2))
-    naive = timed(naive_step, max(1, steps // 3)) if n <= naive_max else (float("nan"), 0)
+        sizes.append(len(fmap.get_root().render()))
+        times.append(time.perf_counter() - began)
     queue.put(
         {
-            "events": n,
-            "load_s": load_s,
-            "step_s": ours_s,
-            "step_bytes": ours_bytes,
-            "until_s": until_s,
-            "until_bytes": until_bytes,
-            "naive_step_s": naive[0],
-            "naive_bytes": naive[1],
-            "peak_mb": _peak_mb(),
+            "naive_s": statistics.median(times) if times else None,
+            "naive_bytes": statistics.median(sizes) if sizes else None,
+            "naive_shown": shown_n,
         }
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _vm(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _server(path: str, port: int, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        "--server.headless", "true", "--", "--offline", "--timing", "--events", path,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the app did not start within 120 s")
+
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _open(page, url: str, timeout_ms: int) -> float:
+    began = time.perf_counter()
+    page.goto(url)
+    metric = page.get_by_test_id("stMetric").filter(has_text="Events shown").get_by_test_id("stMetricValue")
+    metric.wait_for(timeout=timeout_ms)
+    page.locator(MAP_FRAME).wait_for(timeout=timeout_ms)
+    frame = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+    frame.wait_for(timeout=timeout_ms)
+    return time.perf_counter() - began
+
+
+def _map_frame(page):
+    for frame in page.frames:
+        try:
+            if frame.evaluate("() => typeof L !== 'undefined' && Array.isArray(window.feature_group)"):
+                return frame
+        except Exception:
+            continue
+    raise RuntimeError("no map frame with layers")
+
+
+def _browser(path: str, steps: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "server.log"
+        started = time.perf_counter()
+        server = _server(path, port, log)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                received: list[int] = []
+                page.on(
+                    "websocket",
+                    lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))),
+                )
+                _open(page, url, 600_000)
+                first_page = time.perf_counter() - started
+                others = [browser.new_page() for _ in range(4)]
+                second = _open(others[0], url, 600_000)
+                for other in others[1:]:
+                    _open(other, url, 600_000)
+                frame = _map_frame(page)
+                slider = page.get_by_role("slider").first
+                slider.focus()
+                frame.evaluate("() => window.gc && window.gc()")
+                heap_before = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+                latencies, step_bytes = [], []
+                for i in range(max(steps, 30)):
+                    frame.evaluate("() => { window.__old = window.feature_group[0]; }")
+                    received.clear()
+                    began = time.perf_counter()
+                    page.keyboard.press("ArrowLeft")
+                    frame.wait_for_function(
+                        "() => window.feature_group.length > 0 && window.feature_group[0] !== window.__old",
+                        polling="raf",
+                        timeout=120_000,
+                    )
+                    if i < steps:
+                        latencies.append(time.perf_counter() - began)
+                        page.wait_for_timeout(300)  # let the rerun's last messages arrive
+                        step_bytes.append(sum(received))
+                frame.evaluate("() => window.gc && window.gc()")
+                heap_after = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+                kept = frame.evaluate("() => window.feature_group.length")
+                server_peak = _vm(server.pid, "VmHWM")
+                server_now = _vm(server.pid, "VmRSS")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        runs = [float(v) for v in re.findall(r"view_ms=([\d.]+)", log.read_text())]
+    step_runs = runs[6 : 6 + steps] if len(runs) > 6 else runs  # after the five sessions' first runs
+    return {
+        "first_page_s": first_page,
+        "second_session_s": second,
+        "server_step_ms": statistics.median(step_runs) if step_runs else float("nan"),
+        "key_to_map_ms": 1000 * statistics.median(latencies),
+        "bytes_per_step": statistics.median(step_bytes),
+        "server_peak_mb": server_peak,
+        "server_rss_mb": server_now,
+        "heap_growth_mb": (heap_after - heap_before) / 1e6,
+        "groups_kept": kept,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--naive-max", type=int, default=100_000)
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=8)
     args = parser.parse_args()
-    context = mp.get_context("spawn")
     rows = []
-    for n in args.sizes:
-        queue = context.Queue()
-        child = context.Process(target=_measure, args=(n, args.naive_max, args.steps, queue))
-        child.start()
-        rows.append(queue.get())
-        child.join()
-    print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}")
-    print("one step = the events of one day (window of 1 day, mid-period) plus the control layers; median of steps")
-    print("'up to day' = the same step in the 'up to this day' mode: every event from the first day to mid-period")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = str(Path(tmp) / f"events-{n}.csv")
+            synthetic(n).to_csv(path, index=False)
+            result = {"events": n, **_in_child(_load, path)}
+            result.update(_browser(path, args.steps))
+            result.update(_in_child(_naive, path, min(args.steps, 3)))
+            rows.append(result)
+            print(f"measured {n:,} events", file=sys.stderr, flush=True)
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}")
+    print(f"{dt.date.today()}; steps: ArrowLeft on the day slider from the last day, 'up to this day' mode")
     print()
     print(
-        "| events | load CSV s | our step s | naive step s | ratio | our bytes/step | naive bytes/step "
-        "| 'up to day' step s | 'up to day' bytes | peak RSS MB |"
+        "| events | load s | load peak MB | first page s | 2nd session s | step, server ms | key to map ms "
+        "| bytes/step | naive step s | naive/ours | server peak MB, 5 sessions | map heap growth, 30 steps |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        has_naive = r["naive_bytes"] > 0
-        ratio = f"{r['naive_step_s'] / r['step_s']:.1f}x" if has_naive else "not run"
-        naive_s = f"{r['naive_step_s']:.2f}" if has_naive else "not run"
-        naive_b = f"{r['naive_bytes'] / 1e6:.2f} MB" if has_naive else "not run"
+        if r["naive_s"] is None:
+            naive, ratio = f"not run ({r['naive_shown']:,} markers)", "–"
+        else:
+            naive = f"{r['naive_s']:.2f}"
+            ratio = f"{1000 * r['naive_s'] / r['server_step_ms']:.0f}x"
         print(
-            f"| {r['events']:,} | {r['load_s']:.2f} | {r['step_s']:.3f} | {naive_s} | {ratio} "
-            f"| {r['step_bytes'] / 1e6:.2f} MB | {naive_b} | {r['until_s']:.2f} | {r['until_bytes'] / 1e6:.1f} MB "
-            f"| {r['peak_mb']:.0f} |"
+            f"| {r['events']:,} | {r['load_s']:.1f} | {r['load_peak_mb']:.0f} | {r['first_page_s']:.1f} "
+            f"| {r['second_session_s']:.1f} | {r['server_step_ms']:.0f} | {r['key_to_map_ms']:.0f} "
+            f"| {r['bytes_per_step'] / 1e3:.0f} kB | {naive} | {ratio} | {r['server_peak_mb']:.0f} "
+            f"| {r['heap_growth_mb']:+.1f} MB ({r['groups_kept']} groups kept) |"
         )
 
 

@@ -221,7 +221,7 @@ def sources_section(key: tuple, events: pd.DataFrame) -> None:
     for column, name, other, only in ((left, first, second, only_first), (right, second, first, only_second)):
         column.markdown(f"**{len(only)} claim(s) by {name}** in stories where {other} says nothing")
         column.dataframe(
-            only[list(columns)].rename(columns=columns),
+            only[list(columns)].tail(200).rename(columns=columns),
             hide_index=True,
             column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
         )

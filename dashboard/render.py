@@ -20,6 +20,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -40,6 +41,9 @@ SELECTED_ZOOM = 10
 # Claims about one place on one day share a point; they are drawn on a small
 # ring around it, this many degrees wide, so each can be clicked.
 SPREAD_DEGREES = 0.035
+ZONE_DETAIL_DEGREES = 0.01
+# What each event feature carries to the browser: the popup is one prepared table, not its parts.
+SENT_PROPERTIES = ["event_id", "source_text", "tooltip", "details", "colour", "radius", "opacity"]
 ATTRIBUTION = (
     "Borders: Natural Earth (public domain) · Places: project gazetteer · "
     "Events: each event's own source, shown in its details"
@@ -146,13 +150,15 @@ def other_columns_text(events: pd.DataFrame) -> pd.Series:
 
 
 def details_html(features: pd.DataFrame, fields: dict[str, str]) -> np.ndarray:
-    """One popup table per feature from already-escaped properties, leaving out empty rows."""
-    html = np.full(len(features), "<table class='event-details'>", dtype=object)
+    """One popup text per feature from already-escaped properties, a line per field, empty ones left out.
+
+    Few tags on purpose: the map's JSON writes each < and > as six characters.
+    """
+    html = np.full(len(features), "", dtype=object)
     for field, label in fields.items():
         value = features[field].astype(str).to_numpy()
-        row = "<tr><th style='text-align:left;vertical-align:top;padding-right:8px'>" + label + "</th><td>"
-        html = html + np.where(value != "", row + value.astype(object) + "</td></tr>", "")
-    return html + "</table>"
+        html = html + np.where(value != "", "<b>" + label + ":</b> " + value.astype(object) + "<br>", "")
+    return html
 
 
 def is_region(events: pd.DataFrame) -> np.ndarray:
@@ -254,7 +260,7 @@ def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Events")
     if not events.empty:
-        _point_layer(event_features(events), "Events", 7, {"details": ""}).add_to(group)
+        _point_layer(event_features(events)[[*SENT_PROPERTIES, "geometry"]], "Events", 7, {"details": ""}).add_to(group)
     return group
 
 
@@ -395,7 +401,10 @@ def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[f
     """Zones coloured by controller, then a dot per place coloured by its controller."""
     zone_group = folium.FeatureGroup(name="Control zones")
     if not zones.empty:
+        # About 1 km of detail and 4 decimals are plenty for a derived zone, and a fifth of the bytes.
+        outline = shapely.set_precision(shapely.simplify(zones.geometry.to_numpy(), ZONE_DETAIL_DEGREES), 1e-4)
         shaded = zones.assign(
+            geometry=outline,
             colour=controller_colour(zones["controller"]),
             tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
         )

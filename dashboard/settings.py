@@ -51,8 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_mb", 50, "Largest file the sidebar's uploader takes, in megabytes."),
     Setting(
         "draw_limit",
-        2000,
-        "Most events drawn one by one; above it, the events in view are drawn as counted grid cells.",
+        600,
+        "Most events drawn one by one (each costs about 1.3 kB a step); above it, the events in view are "
+        "drawn as counted grid cells.",
     ),
     Setting("timing", False, "Print how long each run of the day view takes, to the server's error output."),
     Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),

@@ -270,3 +270,14 @@ def test_above_the_draw_limit_cells_stand_for_the_events_and_counts_stay_exact(a
     at.slider(key="day").set_value(dt.date(2024, 11, 28)).run()  # few enough to draw one by one
     expected = bundled.loc[bundled["day"] <= dt.date(2024, 11, 28)]
     assert len(expected) <= 15 and sorted(drawn_events(at)) == sorted(expected["event_id"])
+
+
+def test_a_file_shorter_than_the_default_window_opens(app, write_csv):
+    path = write_csv(
+        "a,2024-12-01,Hama,,,clash,,,,Reuters,monitor,reported,,d,,v",
+        "b,2024-12-02,Homs,,,clash,,,,AP,monitor,reported,,d,,v",
+    )
+    at = app(events=path)
+    assert shown(at) == 2 and at.number_input(key="window").value == 2
+    at.radio(key="mode").set_value("window").run()
+    assert not at.exception and shown(at) == 2

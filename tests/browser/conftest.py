@@ -35,7 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_SECONDS = 60
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1400, "height": 1300}
+MAP_IFRAME = 'iframe[title*="streamlit_folium.st_folium"]'
 
 
 def _free_port() -> int:
@@ -70,7 +71,7 @@ def _start(events: Path) -> tuple[subprocess.Popen, str]:
         pytest.fail(f"events file for the browser tests is missing: {events}", pytrace=False)
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"streamlit-{events.stem}-{port}.log"
+    log_path = ARTIFACTS / f"streamlit-{events.stem}.log"
     command = [
         sys.executable,
         "-m",
@@ -187,6 +188,10 @@ def screenshot(request, page) -> Iterator[None]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     try:
+        # Streamlit scrolls inside its own container, so a "full page" is the viewport: show the map.
+        the_map = page.locator(MAP_IFRAME)
+        if the_map.count():
+            the_map.first.scroll_into_view_if_needed(timeout=5_000)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=15_000)
     except Exception as err:  # a screenshot must never hide the test's own result
         print(f"screenshot of {name} failed: {err}", file=sys.stderr)

@@ -1,0 +1,397 @@
+"""The dashboard in a real browser: what the user sees and what the map draws, for the same data.
+
+Expected counts come from the events file itself (read with pandas), never from constants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+MAP_IFRAME = 'iframe[title*="streamlit_folium.st_folium"]'
+# The table under the "Events shown" heading (other tables follow it).
+EVENTS_TABLE = (
+    "xpath=//*[@data-testid='stHeading'][contains(., 'Events shown')]/following::*[@data-testid='stDataFrame'][1]"
+)
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+INERT_SCHEMES = {"data", "blob", "about"}
+# Every map query runs in the main page and reaches the map through the iframe element found at that
+# moment (the component is same-origin): a remounted iframe can never leave a test polling a stale frame.
+MAP_WINDOW = f"""(() => {{
+  const frame = document.querySelector('{MAP_IFRAME}');
+  return frame ? frame.contentWindow : null;
+}})()"""
+# streamlit-folium keeps the Leaflet map as `window.map`; folium itself names it `map_<hex>`.
+FIND_MAP = f"""(() => {{
+  const w = {MAP_WINDOW};
+  if (!w) return null;
+  const isMap = m => !!m && typeof m.eachLayer === "function" && typeof m.getZoom === "function";
+  if (isMap(w.map)) return w.map;
+  for (const k of Object.keys(w)) if (/^map_[0-9a-f]+$/.test(k) && isMap(w[k])) return w[k];
+  return null;
+}})()"""
+EVENT_PROPERTIES = f"""() => {{
+  const map = {FIND_MAP};
+  if (!map) return null;
+  const found = [];
+  map.eachLayer(l => {{
+    const p = l.feature && l.feature.properties;
+    if (p && p.event_id) found.push(JSON.parse(JSON.stringify(p)));
+  }});
+  return found;
+}}"""
+EVENT_COUNT_IS = f"""(n) => {{
+  const map = {FIND_MAP};
+  if (!map) return false;
+  let count = 0;
+  map.eachLayer(l => {{ if (l.feature && l.feature.properties && l.feature.properties.event_id) count++; }});
+  return count === n;
+}}"""
+
+IMG = '<img src=x onerror="window.__pwned=1">'
+SCRIPT = "<script>window.__pwned=1</script>"
+SVG = '"><svg onload=window.__pwned=1>'
+# Elements a payload would have created if some text had been parsed as HTML.
+INJECTED = """() => [
+  ...document.querySelectorAll("[onerror], [onload]"),
+  ...[...document.scripts].filter(s => s.textContent.includes("__pwned")),
+].map(e => e.outerHTML.slice(0, 120))"""
+# Whether the Day and Events shown metrics agree with a {day text: count} table.
+METRICS_AGREE = """(counts) => {
+  const value = label => {
+    for (const card of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const name = card.querySelector('[data-testid="stMetricLabel"]');
+      if (name && name.innerText.trim() === label)
+        return card.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+    }
+    return null;
+  };
+  const day = value("Day");
+  return day in counts && String(counts[day]) === value("Events shown");
+}"""
+
+
+# ---------------------------------------------------------------- expected values, from the file
+
+
+@pytest.fixture(scope="module")
+def bundled() -> pd.DataFrame:
+    path = REPO / "events.csv"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the browser tests run on the bundled dataset", pytrace=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["day"] = pd.to_datetime(frame["date"], format="ISO8601").dt.date
+    return frame
+
+
+def all_days(frame: pd.DataFrame) -> list[dt.date]:
+    """The slider's days: every calendar day from the first event to the last."""
+    return [d.date() for d in pd.date_range(frame["day"].min(), frame["day"].max(), freq="D")]
+
+
+def up_to(frame: pd.DataFrame, day: dt.date) -> int:
+    """Events the default mode ('up to this day') shows on ``day``."""
+    return int((frame["day"] <= day).sum())
+
+
+def day_text(day: dt.date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+def metric(page: Page, label: str) -> Locator:
+    card = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return card.get_by_test_id("stMetricValue")
+
+
+def day_slider(page: Page) -> Locator:
+    # Streamlit's slider is a react-aria slider: a visually hidden <input type=range>, role "slider".
+    return page.get_by_role("slider", name="Day")
+
+
+def drawn_events(page: Page) -> list[dict]:
+    found = page.evaluate(EVENT_PROPERTIES)
+    assert found is not None, "no Leaflet map in the map iframe"
+    return found
+
+
+def wait_for_drawn(page: Page, count: int, timeout: float = 30_000) -> list[dict]:
+    """Wait until the map holds exactly ``count`` event features; return their properties."""
+    try:
+        page.wait_for_function(EVENT_COUNT_IS, arg=count, timeout=timeout)
+    except PlaywrightTimeout as err:
+        drawn = page.evaluate(EVENT_PROPERTIES)
+        raise AssertionError(f"map features: expected {count}, found {None if drawn is None else len(drawn)}") from err
+    return drawn_events(page)
+
+
+def shown(page: Page) -> int:
+    return int(metric(page, "Events shown").inner_text().strip())
+
+
+def open_app(page: Page, url: str) -> int:
+    """Load the app and wait until the metric and the map agree; return the events shown."""
+    page.goto(url)
+    expect(metric(page, "Events shown")).to_have_text(re.compile(r"^\d+$"), timeout=60_000)
+    page.locator(MAP_IFRAME).wait_for(state="attached", timeout=60_000)
+    page.wait_for_function(f"() => {FIND_MAP} !== null", timeout=60_000)
+    count = shown(page)
+    wait_for_drawn(page, count, timeout=60_000)
+    return count
+
+
+def step_to(page: Page, key: str, day: dt.date, expected: int) -> None:
+    """Press ``key`` on the focused Day slider; wait for the day, the metric and the map to follow."""
+    day_slider(page).focus()
+    page.keyboard.press(key)
+    expect(metric(page, "Day")).to_have_text(day_text(day))
+    expect(metric(page, "Events shown")).to_have_text(str(expected))
+    drawn = wait_for_drawn(page, expected)
+    assert len(drawn) == shown(page)
+
+
+def zoom(page: Page) -> float:
+    return page.evaluate(f"() => {FIND_MAP}.getZoom()")
+
+
+def marker_point(page: Page, event_id: str, at_zoom: int) -> dict | None:
+    """Centre the map on one event at ``at_zoom``; return the marker's position in the page's viewport."""
+    return page.evaluate(
+        f"""([id, z]) => {{
+          const map = {FIND_MAP};
+          let marker = null;
+          map.eachLayer(l => {{ if (l.feature && l.feature.properties.event_id === id) marker = l; }});
+          if (!marker) return null;
+          map.setView(marker.getLatLng(), z, {{animate: false}});
+          const p = map.latLngToContainerPoint(marker.getLatLng());
+          const inner = map.getContainer().getBoundingClientRect();
+          const outer = document.querySelector('{MAP_IFRAME}').getBoundingClientRect();
+          return {{x: outer.left + inner.left + p.x, y: outer.top + inner.top + p.y}};
+        }}""",
+        [event_id, at_zoom],
+    )
+
+
+def open_popup(page: Page, event_id: str, tooltip_text: tuple[str, ...], attempts: int = 4) -> Locator:
+    """Hover one event's dot and check its tooltip, then click it; return its open popup.
+
+    Moving the map makes streamlit-folium send its value over the websocket (a rerun); on a loaded machine a
+    click landing meanwhile was once lost. So the whole gesture is retried (and logged), never its checks relaxed.
+    """
+    frame = page.frame_locator(MAP_IFRAME)
+    popup = frame.locator(".leaflet-popup-content")
+    for attempt in range(1, attempts + 1):
+        point = marker_point(page, event_id, 11)
+        assert point is not None, f"{event_id} is not on the map"
+        page.mouse.move(point["x"], point["y"])
+        tooltip = frame.locator(".leaflet-tooltip").filter(has_text=tooltip_text[0])
+        try:
+            for text in tooltip_text:
+                expect(tooltip).to_contain_text(text, timeout=5_000)
+            page.mouse.click(point["x"], point["y"])
+            expect(popup).to_be_visible(timeout=5_000)
+            return popup
+        except AssertionError as err:
+            if attempt == attempts:
+                raise
+            print(f"open_popup({event_id}): attempt {attempt} failed, retrying: {str(err).splitlines()[0]}")
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(500)
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_offline_map_draws_every_shown_event_from_the_app_host_only(page, app_url, requests_seen, bundled):
+    count = open_app(page, app_url)
+
+    assert count == up_to(bundled, max(bundled["day"])) == len(bundled)
+    assert len(drawn_events(page)) == count
+    expect(page.get_by_text("rows were rejected")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+
+    assert requests_seen, "no request was recorded"
+    outside = [
+        url
+        for url in requests_seen
+        if urlsplit(url).scheme not in INERT_SCHEMES and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
+    assert outside == [], f"requests left the app's host: {outside}"
+    paths = {urlsplit(url).path for url in requests_seen}
+    assert {"/app/static/vendor/leaflet.js", "/app/static/vendor/jquery.min.js"} <= paths
+
+
+def test_keyboard_on_the_day_slider_moves_the_count_and_the_map(page, app_url, bundled):
+    days = all_days(bundled)
+    assert len(days) >= 2, "the bundled dataset should span several days"
+    total = open_app(page, app_url)
+    first, second = up_to(bundled, days[0]), up_to(bundled, days[1])
+    assert first != total, "the first day should show fewer events than the whole file"
+
+    step_to(page, "Home", days[0], first)
+    expect(day_slider(page)).to_have_attribute("aria-valuetext", re.compile(rf"\b{days[0].day} {days[0]:%b %Y}$"))
+
+    step_to(page, "ArrowRight", days[1], second)
+    expect(day_slider(page)).to_have_attribute("aria-valuetext", re.compile(rf"\b{days[1].day} {days[1]:%b %Y}$"))
+
+
+def test_filter_to_one_source(page, app_url, bundled):
+    source = "RIA Novosti"
+    wanted = int(bundled["source"].eq(source).sum())
+    assert wanted, f"the bundled dataset has no row from {source}"
+    total = open_app(page, app_url)
+    sidebar = page.get_by_test_id("stSidebar")
+
+    # The sidebar's Clear all empties every facet: nothing is shown until something is picked.
+    sidebar.get_by_test_id("stButton").filter(has_text="Clear all").get_by_role("button").click()
+    expect(metric(page, "Events shown")).to_have_text("0")
+    wait_for_drawn(page, 0)
+    sidebar.get_by_test_id("stButton").filter(has_text="Select all").get_by_role("button").click()
+    expect(metric(page, "Events shown")).to_have_text(str(total))
+    wait_for_drawn(page, total)
+
+    # Empty the Source facet alone (its own clear control), then type the source's name and press Enter.
+    widget = sidebar.get_by_test_id("stMultiSelect").filter(has=page.get_by_role("combobox", name="Source", exact=True))
+    combobox = widget.get_by_role("combobox")
+    widget.get_by_role("button", name="Clear all").click()
+    expect(metric(page, "Events shown")).to_have_text("0")
+    combobox.click()
+    combobox.fill(source)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(widget.locator("[data-tag]")).to_have_count(1)
+    expect(widget.locator("[data-tag]")).to_have_attribute("aria-label", f"{source} ({wanted})")
+
+    expect(metric(page, "Events shown")).to_have_text(str(wanted))
+    expect(metric(page, "Sources shown")).to_have_text("1")
+    drawn = wait_for_drawn(page, wanted)
+    assert {p["source_text"] for p in drawn} == {html.escape(source)}
+    expected_ids = set(bundled.loc[bundled["source"].eq(source), "event_id"])
+    assert {p["event_id"] for p in drawn} == expected_ids
+
+
+def test_zoom_and_frame_survive_a_slider_step(page, app_url, bundled):
+    days = all_days(bundled)
+    before, after = up_to(bundled, days[-1]), up_to(bundled, days[-2])
+    assert before != after, "the last day should hold events, so a step back changes the map"
+    open_app(page, app_url)
+
+    start = zoom(page)
+    page.evaluate(
+        f"""() => new Promise(done => {{
+          const map = {FIND_MAP};
+          map.once("zoomend", () => done());
+          map.setZoom(map.getZoom() + 2);
+        }})"""
+    )
+    zoomed = zoom(page)
+    assert zoomed == start + 2
+    # Mark the frame's window and the events now drawn: a reloaded or remounted frame loses the first,
+    # and the re-sent events layer replaces the second.
+    page.evaluate(
+        f"""() => {{
+          {MAP_WINDOW}.__kept = 1;
+          {FIND_MAP}.eachLayer(l => {{ if (l.feature && l.feature.properties.event_id) l.__old = true; }});
+        }}"""
+    )
+
+    step_to(page, "ArrowLeft", days[-2], after)
+    page.wait_for_function(
+        f"""() => {{
+          let old = 0;
+          {FIND_MAP}.eachLayer(l => {{ if (l.__old) old++; }});
+          return old === 0;
+        }}"""
+    )
+
+    assert page.evaluate(f"() => {MAP_WINDOW}.__kept") == 1, "the map iframe was reloaded or remounted"
+    assert zoom(page) == zoomed, "the slider step reset the zoom"
+
+
+def test_xss_payloads_stay_text(page, xss_url, dialogs_seen, requests_seen):
+    raw = pd.read_csv(FIXTURES / "xss.csv", dtype=str, keep_default_na=False)
+    refused = raw.loc[~raw["url"].str.match(r"(?i)^(https?://.*)?$")]
+    accepted = raw.drop(refused.index)
+    assert len(refused) == 1 and len(accepted) >= 3
+    linked = accepted.loc[accepted["url"].ne("")].iloc[0]
+
+    assert open_app(page, xss_url) == len(accepted)
+
+    # The javascript: row is refused and reported, with its line, value and reason.
+    expect(page.get_by_text(f"{len(refused)} of {len(raw)} rows were rejected")).to_be_visible()
+    panel = page.get_by_test_id("stExpander").filter(has_text=f"Rejected rows ({len(refused)})")
+    panel.get_by_text(f"Rejected rows ({len(refused)})").click()
+    cells = panel.get_by_test_id("stDataFrame").locator("td[role=gridcell]")
+    expect(cells.filter(has_text=refused["url"].iloc[0])).to_have_count(1)
+    expect(cells.filter(has_text="url must be an http:// or https:// address")).to_have_count(1)
+
+    # Hover the event's dot (tooltip), then click it (popup), as a user would.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    popup = open_popup(page, linked["event_id"], tooltip_text=(linked["source"], linked["place"]))
+    text = popup.inner_text()
+    for column in ("place", "actor", "target", "source", "description", "event_id"):
+        assert linked[column] in text, f"{column} is not shown literally in the popup: {text!r}"
+    for payload in (IMG, SCRIPT, SVG):
+        assert payload in text
+    expect(popup.locator("img, script, svg, iframe, [onerror], [onload]")).to_have_count(0)
+    labels = popup.locator("b").all_inner_texts()  # the popup's own labels are its only markup
+    assert labels and all(label.endswith(":") and "<" not in label for label in labels), labels
+    links = popup.locator("a")
+    expect(links).to_have_count(1)
+    expect(links).to_have_attribute("href", linked["url"])
+    assert links.get_attribute("href").startswith("https://")
+
+    # The same text in the page itself: sidebar options and the events table.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_title(f"{IMG} (1)")).to_have_count(2)  # a source and an actor
+    table = page.locator(EVENTS_TABLE)
+    table.scroll_into_view_if_needed()
+    table_cells = table.locator("td[role=gridcell]")
+    expect(table_cells.filter(has_text=linked["place"])).to_have_count(1)
+    expect(table_cells.filter(has_text=SCRIPT)).not_to_have_count(0)
+
+    page.wait_for_timeout(1_000)  # let any injected handler fire before looking for its effects
+    assert dialogs_seen == []
+    for each in page.frames:
+        assert each.evaluate("() => window.__pwned") is None, f"payload ran in {each.url}"
+        injected = each.evaluate(INJECTED)
+        assert injected == [], f"payload elements in {each.url}: {injected}"
+    assert not [u for u in requests_seen if urlsplit(u).path.endswith("/x")], "an injected <img src=x> loaded"
+
+
+def test_play_steps_through_the_days(page, app_url, bundled):
+    days = all_days(bundled)
+    assert len(days) >= 3
+    open_app(page, app_url)
+    step_to(page, "Home", days[0], up_to(bundled, days[0]))
+
+    page.get_by_test_id("stCheckbox").filter(has_text="Play").click()
+    expect(page.get_by_role("switch", name="Play")).to_be_checked()
+    day = metric(page, "Day")
+    expect(day).not_to_have_text(day_text(days[0]), timeout=10_000)
+    later = "|".join(re.escape(day_text(d)) for d in days[2:])
+    expect(day).to_have_text(re.compile(f"^(?:{later})$"), timeout=10_000)
+    expect(day_slider(page)).not_to_have_attribute("aria-valuetext", re.compile(rf"\b{days[0].day} {days[0]:%b %Y}$"))
+
+    page.get_by_test_id("stCheckbox").filter(has_text="Play").click()
+    expect(page.get_by_role("switch", name="Play")).not_to_be_checked()
+    page.wait_for_function(METRICS_AGREE, arg={day_text(d): up_to(bundled, d) for d in days})
+    wait_for_drawn(page, shown(page))

@@ -92,6 +92,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(json.dumps(dataset.report(), ensure_ascii=False, indent=1))
     else:
         print(f"format: {dataset.format}")
+        print(f"encoding: {dataset.encoding}")
         print(f"rows read: {dataset.rows}")
         print(f"accepted: {dataset.accepted}")
         print(f"rejected: {len(dataset.rejected)}")

@@ -25,11 +25,17 @@ def cell_degrees(zoom: int) -> float:
 
 def in_bounds(events: pd.DataFrame, bounds: tuple[float, float, float, float] | None, pad: float = 0.25) -> np.ndarray:
     """Events inside ``(south, west, north, east)``, padded by a share of its size; all when None."""
+    return points_in_bounds(events["lat"].to_numpy(float), events["lon"].to_numpy(float), bounds, pad)
+
+
+def points_in_bounds(
+    lat: np.ndarray, lon: np.ndarray, bounds: tuple[float, float, float, float] | None, pad: float = 0.25
+) -> np.ndarray:
+    """``in_bounds`` on arrays of latitudes and longitudes."""
     if bounds is None:
-        return np.ones(len(events), dtype=bool)
+        return np.ones(len(lat), dtype=bool)
     south, west, north, east = bounds
     dlat, dlon = (north - south) * pad, (east - west) * pad
-    lat, lon = events["lat"].to_numpy(), events["lon"].to_numpy()
     return (lat >= south - dlat) & (lat <= north + dlat) & (lon >= west - dlon) & (lon <= east + dlon)
 
 
@@ -38,6 +44,33 @@ def grid_cells(events: pd.DataFrame, zoom: int) -> pd.DataFrame:
     kinds = pd.Index(TYPES).get_indexer(events["event_type"].astype(str)).astype("int64")
     kinds = np.where(kinds < 0, TYPES.index("other"), kinds)  # not a known type: counted as other
     return grid_cells_of(events["lat"].to_numpy(float), events["lon"].to_numpy(float), kinds, zoom)
+
+
+def cell_codes(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray, int]:
+    """Every event's grid cell at ``zoom`` as a small integer, and how many cells there are."""
+    size = cell_degrees(zoom)
+    row = np.floor(lat / size).astype("int64")
+    col = np.floor(lon / size).astype("int64")
+    codes, cells = pd.factorize(row * 4_000_003 + col, sort=False)
+    return codes.astype("int64"), len(cells)
+
+
+def cells_from_codes(codes: np.ndarray, n: int, lat: np.ndarray, lon: np.ndarray, kinds: np.ndarray) -> pd.DataFrame:
+    """``grid_cells`` from cell codes made once per zoom (``cell_codes``): counting, no hashing."""
+    if len(codes) == 0:
+        return pd.DataFrame(columns=["lat", "lon", "count", "event_type", *TYPES])
+    count = np.bincount(codes, minlength=n)
+    used = np.flatnonzero(count)
+    per_type = np.bincount(codes * len(TYPES) + kinds, minlength=n * len(TYPES)).reshape(n, len(TYPES))[used]
+    out = pd.DataFrame(
+        {
+            "lat": np.bincount(codes, weights=lat, minlength=n)[used] / count[used],
+            "lon": np.bincount(codes, weights=lon, minlength=n)[used] / count[used],
+            "count": count[used],
+            "event_type": np.asarray(TYPES)[per_type.argmax(axis=1)],
+        }
+    )
+    return pd.concat([out, pd.DataFrame(per_type, columns=TYPES)], axis=1)
 
 
 def grid_cells_of(lat: np.ndarray, lon: np.ndarray, kinds: np.ndarray, zoom: int) -> pd.DataFrame:

@@ -78,7 +78,14 @@ def changes_of(key: tuple, chosen: tuple, _events, _options: dict):
 @st.cache_resource(show_spinner=False, max_entries=512)
 def control_on(key: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cells, _options: dict):
     held = control.control_at(day, _geodata.places, changes_of(key, chosen, _events, _options))
-    return held, control.zones_at(held, _cells)
+    state = tuple(zip(held["place"], held["controller"], strict=True))
+    return held, zones_for(id(_cells), state, held, _cells)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def zones_for(cells_id: int, state: tuple, _held, _cells):
+    """Zones by who holds what: days on which nothing changed hands share them."""
+    return control.zones_at(_held, _cells)
 
 
 def label(value: str) -> str:
@@ -327,11 +334,9 @@ def main() -> None:
     name, key, dataset = choose_dataset(settings, geodata)
 
     st.title("Conflict map: who claims what, where, when")
-    kind = (
-        ""
-        if dataset.format == "native"
-        else f" ({dataset.format.upper() if dataset.format != 'geojson' else 'GeoJSON'})"
-    )
+    kind = {"native": "", "acled": "ACLED", "ucdp": "UCDP GED", "geojson": "GeoJSON"}.get(dataset.format, "")
+    read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
+    kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
     st.caption(
         f"{name}{kind}: {dataset.accepted} claims. Each dot is one claim by one source; "
         "click it to see who said what. Dates are when the event happened, by the claim."

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,7 @@ class RawTable:
     # native column -> the file's column it came from, so reports name the user's columns;
     # a column not listed is its own (for GeoJSON, lat and lon come from "geometry").
     columns: dict[str, str] = field(default_factory=formats.identity_columns)
+    encoding: str = "utf-8"  # "utf-8", "utf-16", "utf-16-le", "utf-16-be" or "windows-1256"
 
 
 def rejection_frame(
@@ -79,20 +80,50 @@ def _read_bytes(source: str | Path | bytes) -> bytes:
     return path.read_bytes()
 
 
-def _decode(data: bytes) -> str:
+def _utf16(data: bytes) -> str | None:
+    """The name of the UTF-16 form ``data`` is in, by its byte-order mark or its NUL bytes; else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:_SNIFF_BYTES]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(head) >= 4 and max(even, odd) > 0.3 * len(head) / 2 and min(even, odd) == 0:
+        return "utf-16-le" if odd > even else "utf-16-be"
+    return None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read in: UTF-8 (with or without BOM), UTF-16, or Windows-1256.
+
+    Windows-1256 is taken only when the text is not UTF-8 and most of its non-ASCII characters then
+    read as Arabic letters; any other encoding is refused with the offending byte named.
+    """
     if not data.strip():
         raise UnusableFile("the file is empty")
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    encoding = _utf16(data)
+    if encoding:
+        try:
+            text = data.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError as err:
+            raise UnusableFile(f"looks like UTF-16 text but is not: {err.reason} at byte {err.start}") from None
+    elif b"\x00" in data[:_SNIFF_BYTES]:
         raise UnusableFile("not a text file: it holds binary data (NUL bytes)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UnusableFile(
-            f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8; save the file as UTF-8"
-        ) from None
+    else:
+        try:
+            text, encoding = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError as err:
+            text = data.decode("cp1256", errors="replace")
+            wide = [c for c in text if ord(c) > 127]
+            if not wide or sum("\u0600" <= c <= "\u06ff" for c in wide) < 0.6 * len(wide):
+                raise UnusableFile(
+                    f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8, and the "
+                    "text is not Windows-1256 Arabic either; save the file as UTF-8"
+                ) from None
+            encoding = "windows-1256"
+    if "\x00" in text:
+        raise UnusableFile("not a text file: it holds binary data (NUL characters)")
     if not text.strip():
         raise UnusableFile("the file is empty")
-    return text
+    return text, encoding
 
 
 def _header(text: str) -> list[str]:
@@ -169,9 +200,9 @@ def read_events(source: str | Path | bytes) -> RawTable:
     is missing, empty, binary, not UTF-8, not CSV or GeoJSON, or lacks a column
     its format needs.
     """
-    text = _decode(_read_bytes(source))
+    text, encoding = _decode(_read_bytes(source))
     if re.match(r"\s*\{", text):
-        return _read_geojson(text)
+        return replace(_read_geojson(text), encoding=encoding)
     names = _header(text)
     fmt = formats.detect(names)
     _check_columns(fmt, names)
@@ -218,5 +249,11 @@ def read_events(source: str | Path | bytes) -> RawTable:
     except formats.FormatError as err:
         raise UnusableFile(str(err)) from None
     return RawTable(
-        frame=frame, lines=to_line[record_numbers], rejected=rejected, rows=total, format=fmt, columns=columns
+        frame=frame,
+        lines=to_line[record_numbers],
+        rejected=rejected,
+        rows=total,
+        format=fmt,
+        columns=columns,
+        encoding=encoding,
     )

@@ -25,6 +25,7 @@ class Dataset:
     rejected: pd.DataFrame  # line, column, value, reason, other_problems; sorted by line
     rows: int  # rows read, header not counted
     format: str
+    encoding: str = "utf-8"
 
     @property
     def accepted(self) -> int:
@@ -34,6 +35,7 @@ class Dataset:
         """The validation report as plain data (the shape of ``validate --json``)."""
         return {
             "format": self.format,
+            "encoding": self.encoding,
             "rows": self.rows,
             "accepted": self.accepted,
             "rejected": self.rejected.to_dict(orient="records"),
@@ -48,4 +50,4 @@ def open_events(source: str | Path | bytes, geodata: Geodata) -> Dataset:
     # Reports name the file's own columns (ACLED's event_date, not date).
     rejected["column"] = rejected["column"].map(lambda c: raw.columns.get(c, c))
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
-    return Dataset(add_stories(sort_by_date(located)), rejected, raw.rows, raw.format)
+    return Dataset(add_stories(sort_by_date(located)), rejected, raw.rows, raw.format, raw.encoding)

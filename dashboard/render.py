@@ -382,18 +382,7 @@ def cells_layer(cells: pd.DataFrame) -> folium.FeatureGroup:
         geometry=gpd.points_from_xy(cells["lon"], cells["lat"]),
         crs="EPSG:4326",
     )
-    folium.GeoJson(
-        features.to_json(drop_id=True),
-        name="Event cells",
-        marker=folium.CircleMarker(radius=8, weight=2, fill=True, fill_opacity=0.55),
-        style_function=lambda f: {
-            "color": "#222",
-            "fillColor": f["properties"]["colour"],
-            "radius": f["properties"]["radius"],
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=["details"], labels=False, localize=False),
-    ).add_to(group)
+    _Points(features.to_json(drop_id=True), weight=2, fill_opacity=0.55, popup="details").add_to(group)
     return group
 
 
@@ -435,7 +424,7 @@ def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[f
             geometry=control.geometry.to_numpy(),
             crs=control.crs,
         )
-        _point_layer(dots, "Place control", 4, None).add_to(dot_group)
+        _Points(dots.assign(radius=4).to_json(drop_id=True), weight=1.5, fill_opacity=0.85).add_to(dot_group)
     return [zone_group, dot_group]
 
 
@@ -468,6 +457,79 @@ def frame_layers(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]
     if groups:
         groups[0].add_child(_ForgetOldLayers())
     return groups
+
+
+class _Points(MacroElement):
+    """Circle markers straight from GeoJSON: each feature's colour, radius, tooltip and popup from its properties.
+
+    For layers of many plain features (cells, place dots), where folium's GeoJson would compute a
+    style per feature in Python on every step. Tooltip and popup texts are escaped where they are made.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.geoJSON({{ this.data }}, {
+          pointToLayer: function (f, at) {
+            var p = f.properties;
+            var marker = L.circleMarker(at, {radius: p.radius, color: "#222", weight: {{ this.weight }},
+                                             fillColor: p.colour, fill: true, fillOpacity: {{ this.fill_opacity }}});
+            marker.bindTooltip(p.tooltip, {sticky: true});
+            {% if this.popup %}
+            marker.bindPopup(p[{{ this.popup | tojson }}], {maxWidth: 380, maxHeight: 360});
+            {% endif %}
+            return marker;
+          }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: str, weight: float, fill_opacity: float, popup: str | None = None):
+        super().__init__()
+        self._name = "Points"
+        self.data = data.replace("</", "<\\/")
+        self.weight, self.fill_opacity, self.popup = weight, fill_opacity, popup
+
+
+class _Basemap(MacroElement):
+    """Borders and city labels drawn by Leaflet straight from GeoJSON made once per run.
+
+    folium's GeoJson would restyle, re-measure and re-serialise these same features on every
+    rerun; this writes them as they are. Labels are escaped gazetteer names.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }};
+          L.geoJSON({{ this.borders }}, {
+            interactive: false,
+            style: function (f) {
+              var home = f.properties.is_home;
+              return {color: "#555", weight: home ? 2 : 1, fillColor: home ? "#f7f4ec" : "#ecebe6",
+                      fillOpacity: {{ "1.0" if this.filled else "0.0" }}};
+            }
+          }).addTo(map);
+          L.geoJSON({{ this.cities }}, {
+            interactive: false,
+            pointToLayer: function (f, at) {
+              return L.circleMarker(at, {radius: 2, color: "#333", fill: true, fillOpacity: 1, weight: 1})
+                .bindTooltip(f.properties.label, {permanent: true, direction: "right", className: "city-label"});
+            }
+          }).addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, borders: str, cities: str, filled: bool):
+        super().__init__()
+        self._name = "Basemap"
+        # JSON inside a <script>: no "</" may close it early.
+        self.borders, self.cities = borders.replace("</", "<\\/"), cities.replace("</", "<\\/")
+        self.filled = filled
 
 
 class _Legend(MacroElement):
@@ -540,31 +602,12 @@ def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> f
     if not offline:
         url, attribution = TILES[tiles]
         folium.TileLayer(url, attr=attribution, name=tiles, max_zoom=19).add_to(fmap)
-    land = geodata.countries.assign(is_home=geodata.countries["name"].eq("Syria"))
-    folium.GeoJson(
-        land.to_json(drop_id=True),
-        name="Borders",
-        style_function=lambda f: {
-            "color": "#555",
-            "weight": 2 if f["properties"]["is_home"] else 1,
-            "fillColor": "#f7f4ec" if f["properties"]["is_home"] else "#ecebe6",
-            "fillOpacity": 0.0 if not offline else 1.0,
-        },
-        interactive=False,
-    ).add_to(fmap)
+    land = geodata.countries.assign(is_home=geodata.countries["name"].eq("Syria"))[["name", "is_home", "geometry"]]
     towns = geodata.places.loc[geodata.places["kind"].isin(["capital", "city"])]
     labels = gpd.GeoDataFrame(
         {"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs
     )
-    folium.GeoJson(
-        labels.to_json(drop_id=True),
-        name="Cities",
-        marker=folium.CircleMarker(radius=2, color="#333", fill=True, fill_opacity=1, weight=1),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["label"], labels=False, permanent=True, direction="right", class_name="city-label", sticky=False
-        ),
-        interactive=False,
-    ).add_to(fmap)
+    _Basemap(land.to_json(drop_id=True), labels.to_json(drop_id=True), filled=offline).add_to(fmap)
     fmap.get_root().header.add_child(
         Element(
             "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"

@@ -9,7 +9,7 @@ at a million events does not copy half a million rows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import folium
 import numpy as np
@@ -27,6 +27,12 @@ class Indexed:
     source: np.ndarray  # the source cell as a code into ``outlets``
     outlets: list[frozenset[str]]  # for each source code: the outlets it names (a cell may name several)
     story: np.ndarray  # story as a code
+    cells: dict = field(default_factory=dict)  # zoom -> (every event's grid cell code, number of cells)
+
+    def cell_codes(self, zoom: int) -> tuple[np.ndarray, int]:
+        if zoom not in self.cells:
+            self.cells[zoom] = aggregate.cell_codes(self.lat, self.lon, zoom)
+        return self.cells[zoom]
 
 
 def index_events(events: pd.DataFrame) -> Indexed:
@@ -81,11 +87,11 @@ def draw(
 ) -> Drawn:
     """Up to ``limit`` events one by one; above it, those in ``bounds`` one by one if few enough, else cells."""
     if len(at) > limit:
-        lat, lon = indexed.lat[at], indexed.lon[at]
-        inside = aggregate.in_bounds(pd.DataFrame({"lat": lat, "lon": lon}), bounds)
-        at = at[inside]
+        if bounds is not None:
+            at = at[aggregate.points_in_bounds(indexed.lat[at], indexed.lon[at], bounds)]
         if len(at) > limit:
-            cells = aggregate.grid_cells_of(indexed.lat[at], indexed.lon[at], indexed.kind[at], zoom)
+            codes, n = indexed.cell_codes(zoom)
+            cells = aggregate.cells_from_codes(codes[at], n, indexed.lat[at], indexed.lon[at], indexed.kind[at])
             note = (
                 f"{len(at):,} events in view are drawn as {len(cells):,} counted cells (more than {limit:,}); "
                 "zoom in to see them one by one. The numbers and the table count every event."

@@ -22,9 +22,10 @@ GUARDED = r"^'(?=[=+\-@\t\r])"
 
 def parse_days(values: pd.Series) -> pd.Series:
     """ISO 8601 dates (or date-times) -> midnight timestamps; anything else -> NaT."""
-    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-    days = parsed.dt.tz_convert(None).dt.normalize().astype("datetime64[ns]")
-    return days.where((days >= EARLIEST) & (days <= LATEST))
+    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
+    # Out of range first: a year such as 1 or 9999 has no nanosecond timestamp to be cast to.
+    days = parsed.where((parsed >= EARLIEST) & (parsed < LATEST + pd.Timedelta(days=1))).dt.normalize()
+    return days.astype("datetime64[ns]")
 
 
 def _vocabulary(values: pd.Series, allowed: dict) -> pd.Series:

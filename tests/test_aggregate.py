@@ -49,3 +49,19 @@ def test_bounds_keep_the_events_in_view_with_a_margin(many):
     expected = many["lat"].between(35.0, 35.4) & many["lon"].between(37.0, 37.4)
     assert inside.tolist() == expected.tolist()
     assert aggregate.in_bounds(many, None).all()
+
+
+@pytest.mark.parametrize("zoom", [5, 9])
+def test_cells_from_codes_made_once_are_the_cells_made_now(many, zoom):
+    kinds = pd.Index(aggregate.TYPES).get_indexer(many["event_type"]).astype("int64")
+    kinds[kinds < 0] = aggregate.TYPES.index("other")
+    codes, n = aggregate.cell_codes(many["lat"].to_numpy(), many["lon"].to_numpy(), zoom)
+    part = np.arange(0, len(many), 3)
+    fast = aggregate.cells_from_codes(
+        codes[part], n, many["lat"].to_numpy()[part], many["lon"].to_numpy()[part], kinds[part]
+    )
+    slow = aggregate.grid_cells(many.iloc[part], zoom)
+    order = ["lat", "lon"]
+    pd.testing.assert_frame_equal(
+        fast.sort_values(order).reset_index(drop=True), slow.sort_values(order).reset_index(drop=True)
+    )

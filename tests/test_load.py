@@ -15,14 +15,14 @@ GOOD = b"date,place,source\n2024-11-30,Aleppo,Reuters\n"
         (b"", "the file is empty"),
         (b"   \n\n", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
-        ("date,place,source\n2024-11-30,حلب,x\n".encode("cp1256"), "not UTF-8 text"),
+        ("date,place,source\n2024-11-30,Café,x\n".encode("cp1252"), "not UTF-8 text: byte 0xe9 at offset 32"),
         (b"just some words\nmore words\n", "not a comma-separated table"),
         (b'{"type": "FeatureCollection"}', "not a comma-separated table"),
         (b"date,place\n2024-11-30,Aleppo\n", "missing required column(s): source"),
         (b"date,date,place,source\n", "column 'date' appears twice"),
         (b"date,,place,source\n", "empty column name"),
     ],
-    ids=["empty", "blank", "binary", "cp1256", "prose", "json", "no-source", "dup-header", "empty-name"],
+    ids=["empty", "blank", "binary", "cp1252", "prose", "json", "no-source", "dup-header", "empty-name"],
 )
 def test_unusable_file_gets_one_clear_message(data, message):
     with pytest.raises(UnusableFile, match=r"^.*" + message.replace("(", r"\(").replace(")", r"\)")):
@@ -69,3 +69,13 @@ def test_an_unclosed_quote_is_named_as_the_reason():
     assert raw.frame["date"].tolist() == ["2024-11-29"]
     assert raw.rejected.loc[0, "line"] == 3
     assert raw.rejected.loc[0, "reason"].startswith("opens a quote it never closes")
+
+
+@pytest.mark.parametrize(
+    "encoding, named",
+    [("cp1256", "windows-1256"), ("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be")],
+)
+def test_arabic_in_windows_1256_or_utf_16_is_read_and_named(encoding, named):
+    raw = read_events("date,place,source\n2024-11-30,حلب,الجزيرة\n".encode(encoding))
+    assert raw.encoding == named
+    assert raw.frame.loc[0, "place"] == "حلب" and raw.frame.loc[0, "source"] == "الجزيرة"

@@ -133,3 +133,15 @@ def test_bundled_events_all_validate(geodata):
     dataset = open_events(REPO / "events.csv", geodata)
     assert dataset.rejected.empty, dataset.rejected.head().to_dict("records")
     assert dataset.accepted == dataset.rows
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+@pytest.mark.parametrize("column", ["date", "reported_on", "date_end"])
+def test_dates_far_in_the_past_or_future_are_rejected_not_a_crash(write_csv, geodata, day, column):
+    """Found by tests/test_fuzz.py: year 1 in reported_on overflowed pandas' nanosecond dates."""
+    from tests.conftest import HEADER
+
+    values = {"date": "2024-12-01", "reported_on": "", "date_end": ""} | {column: day}
+    row = f"e1,{values['date']},Aleppo,,,clash,,,,s,,,{values['reported_on']},d,,v,{values['date_end']}"
+    dataset = open_events(write_csv(row, header=HEADER + ",date_end"), geodata)
+    assert dataset.accepted == 0 and dataset.rejected.loc[0, "column"] == column

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -148,27 +147,42 @@ def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame
     return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
 
 
-def timeline(per_day: pd.DataFrame, day: dt.date, start: dt.date) -> alt.LayerChart:
-    bars = (
-        alt.Chart(per_day)
-        .mark_bar()
-        .encode(
-            x=alt.X("yearmonthdate(date):T", title=None),
-            y=alt.Y("events:Q", title="Events per day"),
-            color=alt.Color("source:N", title="Source", legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
-            tooltip=[alt.Tooltip("yearmonthdate(date):T", title="Day"), "source:N", "events:Q"],
-        )
-    )
-    # The days on the map: a band from the first shown day to the end of the selected one.
-    marks = pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(day) + pd.Timedelta(days=1)]})
-    window = (
-        alt.Chart(marks)
-        .mark_rect(color="black", opacity=0.08, stroke="black", strokeDash=[4, 3])
-        .encode(x="start:T", x2="end:T")
-    )
-    # Streamlit fits the whole chart, legend included, into the height: leave the bars 200 px.
+def timeline(per_day: pd.DataFrame, day: dt.date, start: dt.date) -> dict:
+    """A Vega-Lite spec: events per day stacked by source, and a band over the days on the map.
+
+    Written as a plain spec (not altair objects): it is rebuilt on every step, and this costs nothing.
+    """
     legend_rows = -(-per_day["source"].nunique() // 3)
-    return (bars + window).properties(height=200 + 40 + 18 * legend_rows)
+    band = {"start": pd.Timestamp(start).isoformat(), "end": (pd.Timestamp(day) + pd.Timedelta(days=1)).isoformat()}
+    return {
+        # Streamlit fits the whole chart, legend included, into the height: leave the bars 200 px.
+        "height": 200 + 40 + 18 * legend_rows,
+        "layer": [
+            {
+                "mark": "bar",
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "timeUnit": "yearmonthdate", "title": None},
+                    "y": {"field": "events", "type": "quantitative", "title": "Events per day"},
+                    "color": {
+                        "field": "source",
+                        "type": "nominal",
+                        "title": "Source",
+                        "legend": {"orient": "bottom", "columns": 3, "labelLimit": 260},
+                    },
+                    "tooltip": [
+                        {"field": "date", "type": "temporal", "timeUnit": "yearmonthdate", "title": "Day"},
+                        {"field": "source", "type": "nominal"},
+                        {"field": "events", "type": "quantitative"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": [band]},
+                "mark": {"type": "rect", "color": "black", "opacity": 0.08, "stroke": "black", "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "start", "type": "temporal"}, "x2": {"field": "end"}},
+            },
+        ],
+    }
 
 
 def rejected_panel(dataset, shown_rows: int) -> None:
@@ -404,7 +418,7 @@ def main() -> None:
             options,
         )
         numbers = st.columns(4)
-        numbers[0].metric("Events shown", len(at))
+        numbers[0].metric("Events shown", f"{len(at):,}")
         numbers[1].metric("Sources shown", step.count_sources(indexed, at))
         numbers[2].metric("Places changed hands", int(held["changed"].sum()), help="since the 26 Nov 2024 baseline")
         numbers[3].metric("Day", f"{day:%d %b %Y}")
@@ -456,7 +470,7 @@ def main() -> None:
 
         per_day = per_day_of(key, chosen_key, events)
         if not per_day.empty:
-            st.altair_chart(timeline(per_day, day, first_day), width="stretch")
+            st.vega_lite_chart(per_day, timeline(per_day, day, first_day), width="stretch")
 
         st.subheader("Events shown")
         st.caption(

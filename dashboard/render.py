@@ -375,7 +375,8 @@ def cells_layer(cells: pd.DataFrame) -> folium.FeatureGroup:
         {
             "count": count,
             "colour": cells["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
-            "radius": (6 + 3.2 * np.log2(count.clip(1))).round(1),
+            # The largest cell of the view 22 px across its radius, the rest by area: no cell hides the map.
+            "radius": (5 + 17 * np.sqrt(count / count.max())).round(1),
             "tooltip": (head + " · zoom in to see them one by one").to_numpy(),
             "details": ("<b>" + head + "</b>" + breakdown).to_numpy(),
         },
@@ -397,17 +398,7 @@ def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[f
             colour=controller_colour(zones["controller"]),
             tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
         )
-        folium.GeoJson(
-            shaded.to_json(drop_id=True),
-            name="Control zones",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["colour"],
-                "color": f["properties"]["colour"],
-                "weight": 0.5,
-                "fillOpacity": 0.22,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-        ).add_to(zone_group)
+        _Zones(shaded[["colour", "tooltip", "geometry"]].to_json(drop_id=True)).add_to(zone_group)
     dot_group = folium.FeatureGroup(name="Place control")
     if not control.empty:
         since = _days(control["since"])
@@ -490,6 +481,28 @@ class _Points(MacroElement):
         self._name = "Points"
         self.data = data.replace("</", "<\\/")
         self.weight, self.fill_opacity, self.popup = weight, fill_opacity, popup
+
+
+class _Zones(MacroElement):
+    """Control zones straight from GeoJSON, coloured by their ``colour`` property (made by this module)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.geoJSON({{ this.data }}, {
+          style: function (f) {
+            return {fillColor: f.properties.colour, color: f.properties.colour, weight: 0.5, fillOpacity: 0.22};
+          },
+          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.tooltip, {sticky: true}); }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: str):
+        super().__init__()
+        self._name = "Zones"
+        self.data = data.replace("</", "<\\/")
 
 
 class _Basemap(MacroElement):

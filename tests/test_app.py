@@ -40,7 +40,7 @@ def app(monkeypatch):
 
 
 def shown(at: AppTest) -> int:
-    return int(next(m for m in at.metric if m.label == "Events shown").value)
+    return int(next(m for m in at.metric if m.label == "Events shown").value.replace(",", ""))
 
 
 def map_payload(at: AppTest) -> dict:

@@ -80,7 +80,7 @@ METRICS_AGREE = """(counts) => {
     return null;
   };
   const day = value("Day");
-  return day in counts && String(counts[day]) === value("Events shown");
+  return day in counts && String(counts[day]) === (value("Events shown") || "").replaceAll(",", "");
 }"""
 
 
@@ -143,7 +143,7 @@ def wait_for_drawn(page: Page, count: int, timeout: float = 30_000) -> list[dict
 
 
 def shown(page: Page) -> int:
-    return int(metric(page, "Events shown").inner_text().strip())
+    return int(metric(page, "Events shown").inner_text().strip().replace(",", ""))
 
 
 def open_app(page: Page, url: str) -> int:

@@ -20,7 +20,7 @@ from dashboard import control, export, filters, render, step, stories, view
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
-from dashboard.pipeline import open_events
+from dashboard.pipeline import open_events, settled_stamp
 from dashboard.settings import resolve
 
 CONTROL_FACETS = ("source", "source_type", "claim_status")
@@ -49,10 +49,10 @@ def geodata_in(folder: str):
     return read_geodata(folder)
 
 
-@st.cache_resource(show_spinner=False)
-def dataset_at(path: str, stamp: tuple[int, int], _geodata):
+@st.cache_resource(show_spinner=False, max_entries=4)
+def dataset_at(path: str, stamp: tuple[int, int], max_mb: int, _geodata):
     """The loaded file, shared by every session; ``stamp`` reloads it when the file changes."""
-    return open_events(path, _geodata)
+    return open_events(path, _geodata, max_bytes=max_mb * 1_000_000)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -208,7 +208,7 @@ def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
     return stories.source_profiles(_events)
 
 
-def sources_section(key: tuple, events: pd.DataFrame) -> None:
+def sources_section(key: tuple, events: pd.DataFrame, indexed: step.Indexed) -> None:
     """Source profiles, and what one source claims that another does not, over the shown days."""
     st.subheader("Sources")
     st.caption(
@@ -228,21 +228,23 @@ def sources_section(key: tuple, events: pd.DataFrame) -> None:
     )
     st.dataframe(profile, hide_index=True)
     names = list(profile["Source"])
-    if len(names) < 2 or not st.toggle("Compare two sources", key="comparing", value=len(events) <= 100_000):
+    if len(names) < 2 or not st.toggle("Compare two sources", key="comparing", value=True):
         return
     left, right = st.columns(2)
     first = left.selectbox("Compare", names, index=0, key="compare_a")
     second = right.selectbox("with", names, index=1, key="compare_b")
     day = st.session_state["day"]
     mode, window = st.session_state.get("mode", "until"), int(st.session_state.get("window", 1))
-    in_days = events.loc[filters.day_mask(events, day, mode, window)]
-    only_first, only_second = stories.compare(in_days, first, second)
+    in_days = step.positions(indexed, day, mode, window, None)
+    only_first, only_second = step.compare(indexed, in_days, first, second)
     columns = {"date": "Date", "place": "Place", "event_type": "Type", "claim_status": "Claim status"}
     columns["description"] = "Description"
     for column, name, other, only in ((left, first, second, only_first), (right, second, first, only_second)):
-        column.markdown(f"**{len(only)} claim(s) by {name}** in stories where {other} says nothing")
+        column.markdown(f"**{len(only):,} claim(s) by {name}** in stories where {other} says nothing")
+        if len(only) > 200:
+            column.caption("The latest 200 of them:")
         column.dataframe(
-            only[list(columns)].tail(200).rename(columns=columns),
+            events.iloc[only[-200:]][list(columns)].rename(columns=columns),
             hide_index=True,
             column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
         )
@@ -265,20 +267,44 @@ def choose_dataset(settings: dict, geodata):
         name, key = upload.name, ("upload", hashlib.sha256(data).hexdigest())
         load = lambda: dataset_uploaded(key[1], data, geodata)  # noqa: E731
     else:
-        path = Path(str(settings["events"]))
-        try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            stamp = (0, 0)
-        name, key = path.name, ("path", str(path), *stamp)
-        load = lambda: dataset_at(str(path), stamp, geodata)  # noqa: E731
+        return dataset_from_path(Path(str(settings["events"])), int(settings["max_file_mb"]), geodata)
     try:
         with st.spinner(f"Loading {name}…"):
             return name, key, load()
     except UnusableFile as err:
         st.error(f"**{name} cannot be opened.** {err}")
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def last_good() -> dict:
+    """Path -> (name, key, dataset) of the last version of each events file that was read, for every session."""
+    return {}
+
+
+def dataset_from_path(path: Path, max_mb: int, geodata):
+    """The events file, reloaded when it changes; the last good version while it is missing, half written or bad."""
+    name, kept = path.name, last_good().get(str(path))
+    with st.spinner(f"Loading {name}…"):
+        stamp, settled = settled_stamp(path)
+        if stamp is None and kept:
+            st.warning(
+                f"**{name} is no longer there.** Showing the last version read; it comes back when the file does."
+            )
+            return kept
+        if not settled and kept:
+            st.info(f"{name} is being written. Showing the version read before; the new one loads when it is complete.")
+            return kept
+        try:
+            dataset = dataset_at(str(path), stamp or (0, 0), max_mb, geodata)
+        except UnusableFile as err:
+            if kept:
+                st.warning(f"**{name} cannot be read now.** {err} Showing the last version read.")
+                return kept
+            st.error(f"**{name} cannot be opened.** {err}")
+            st.stop()
+    last_good()[str(path)] = (name, ("path", str(path), *stamp), dataset)
+    return last_good()[str(path)]
 
 
 def start_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
@@ -504,7 +530,7 @@ def main() -> None:
             st.rerun(scope="fragment")
         redraw = lambda: step.draw(indexed, at, bool(as_stories), int(settings["draw_limit"]), box, seen_zoom).layer  # noqa: E731
         export_buttons(events, at, held, zones, redraw, geodata, f"{stem}-{day:%Y-%m-%d}")
-        sources_section(key, events)
+        sources_section(key, events, indexed)
         if settings["timing"]:
             print(f"view_ms={1000 * (time.perf_counter() - began):.1f}", file=sys.stderr, flush=True)
 

@@ -69,15 +69,24 @@ def rejection_frame(
     return frame
 
 
-def _read_bytes(source: str | Path | bytes) -> bytes:
+def _read_bytes(source: str | Path | bytes, max_bytes: int | None = None) -> bytes:
     if isinstance(source, bytes):
-        return source
-    path = Path(source)
-    if not path.exists():
-        raise UnusableFile(f"{path}: no such file")
-    if path.is_dir():
-        raise UnusableFile(f"{path}: is a folder, not a file")
-    return path.read_bytes()
+        data = source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise UnusableFile(f"{path}: no such file")
+        if path.is_dir():
+            raise UnusableFile(f"{path}: is a folder, not a file")
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise UnusableFile(
+                f"{path.stat().st_size / 1e6:,.0f} MB is more than this server reads ({max_bytes / 1e6:,.0f} MB, "
+                "the max_file_mb setting); split the file, or raise the setting on a machine with the memory"
+            )
+        data = path.read_bytes()
+    if max_bytes is not None and len(data) > max_bytes:
+        raise UnusableFile(f"{len(data) / 1e6:,.0f} MB is more than this server reads ({max_bytes / 1e6:,.0f} MB)")
+    return data
 
 
 def _utf16(data: bytes) -> str | None:
@@ -192,7 +201,7 @@ def _read_geojson(text: str) -> RawTable:
     )
 
 
-def read_events(source: str | Path | bytes) -> RawTable:
+def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> RawTable:
     """Read an events file (UTF-8, with or without a BOM) into strings, in native columns.
 
     A CSV is native, an ACLED export or a UCDP GED file, by its header; a file
@@ -200,7 +209,7 @@ def read_events(source: str | Path | bytes) -> RawTable:
     is missing, empty, binary, not UTF-8, not CSV or GeoJSON, or lacks a column
     its format needs.
     """
-    text, encoding = _decode(_read_bytes(source))
+    text, encoding = _decode(_read_bytes(source, max_bytes))
     if re.match(r"\s*\{", text):
         return replace(_read_geojson(text), encoding=encoding)
     names = _header(text)

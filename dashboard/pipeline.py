@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,33 @@ from .geocode import Geodata, geocode
 from .load import read_events
 from .stories import add_stories
 from .validate import validate
+
+
+def settled_stamp(path: Path, quiet: float = 0.5, patience: float = 5.0) -> tuple[tuple[int, int] | None, bool]:
+    """(modification time, size) of a file that has stopped changing, and whether it had.
+
+    A file modified in the last ``quiet`` seconds may be half written: wait, up to ``patience``
+    seconds, until two looks ``quiet`` apart agree. None when the file is not there.
+    """
+    waited = 0.0
+    while True:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None, True
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if time.time() - stat.st_mtime >= quiet:
+            return stamp, True
+        if waited >= patience:
+            return stamp, False
+        time.sleep(quiet)
+        waited += quiet
+        try:
+            again = path.stat()
+        except OSError:
+            return None, True
+        if (again.st_mtime_ns, again.st_size) == stamp and time.time() - again.st_mtime >= quiet:
+            return stamp, True
 
 
 @dataclass(frozen=True)
@@ -42,8 +70,8 @@ class Dataset:
         }
 
 
-def open_events(source: str | Path | bytes, geodata: Geodata) -> Dataset:
-    raw = read_events(source)
+def open_events(source: str | Path | bytes, geodata: Geodata, max_bytes: int | None = None) -> Dataset:
+    raw = read_events(source, max_bytes)
     typed, invalid = validate(raw)
     located, unknown = geocode(typed, geodata.aliases)
     rejected = pd.concat([raw.rejected, invalid, unknown], ignore_index=True)

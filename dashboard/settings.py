@@ -50,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rejected_shown", 200, "Rejected rows listed in the app's error panel; the rest are counted."),
     Setting("upload_mb", 50, "Largest file the sidebar's uploader takes, in megabytes."),
     Setting(
+        "max_file_mb",
+        300,
+        "Largest events file read from a path, in megabytes; a larger one is refused before it is read "
+        "(a million rows is about 130 MB).",
+    ),
+    Setting(
         "draw_limit",
         600,
         "Most events drawn one by one (each costs about 1.3 kB a step); above it, the events in view are "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,3 +141,14 @@ def test_claims_14_km_apart_east_west_are_one_story_far_from_the_equator():
         ("b", "2024-12-03", "B", 60.0, 30.25, "clash", "x", "", "AP"),
     )
     assert out["story_id"].tolist() == ["a", "a"]
+
+
+def test_compare_on_codes_matches_compare_on_frames(bundled):
+    from dashboard import step
+
+    indexed = step.index_events(bundled)
+    at = np.arange(len(bundled))
+    for first, second in [("RIA Novosti", "Reuters"), ("Reuters", "Syrian Observatory for Human Rights (SOHR)")]:
+        fast = step.compare(indexed, at, first, second)
+        slow = stories.compare(bundled, first, second)
+        assert [bundled.iloc[f]["event_id"].tolist() for f in fast] == [s["event_id"].tolist() for s in slow]

@@ -12,7 +12,8 @@ the gazetteer's cities, eight sources) and measures, each in a fresh process:
   server's peak memory with five sessions open;
 - **browser** (Debian's Chromium through Playwright): from an ArrowLeft on the slider to the
   map frame holding the new day's layers, the bytes the page received for that step, and
-  the map frame's JavaScript heap before and after 30 steps;
+  the page's JavaScript heap (after a forced collection) at the start, after 30 and after 90
+  steps back and forth, with the number of layer groups the map frame still holds;
 - **naive**: one ``folium.Marker`` per shown event in a new map, rendered, on each step, the
   pattern this app replaces. It runs only while it takes under a few minutes a step.
 
@@ -225,11 +226,17 @@ def _browser(path: str, steps: int) -> dict:
                 frame.evaluate("() => window.gc && window.gc()")
                 heap_before = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
                 latencies, step_bytes = [], []
-                for i in range(max(steps, 30)):
+                page.wait_for_timeout(1500)  # let the five sessions' first runs finish
+                runs_before = len(re.findall(r"view_ms=", log.read_text()))
+                heap_30 = 0.0
+                for i in range(max(steps, 90)):
+                    if i == 30:
+                        frame.evaluate("() => window.gc && window.gc()")
+                        heap_30 = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
                     frame.evaluate("() => { window.__old = window.feature_group[0]; }")
                     received.clear()
                     began = time.perf_counter()
-                    page.keyboard.press("ArrowLeft")
+                    page.keyboard.press("ArrowLeft" if (i // 30) % 2 == 0 else "ArrowRight")
                     frame.wait_for_function(
                         "() => window.feature_group.length > 0 && window.feature_group[0] !== window.__old",
                         polling="raf",
@@ -239,6 +246,8 @@ def _browser(path: str, steps: int) -> dict:
                         latencies.append(time.perf_counter() - began)
                         page.wait_for_timeout(300)  # let the rerun's last messages arrive
                         step_bytes.append(sum(received))
+                step_runs = [float(v) for v in re.findall(r"view_ms=([\d.]+)", log.read_text())]
+                step_runs = step_runs[runs_before : runs_before + steps]
                 frame.evaluate("() => window.gc && window.gc()")
                 heap_after = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
                 kept = frame.evaluate("() => window.feature_group.length")
@@ -248,8 +257,6 @@ def _browser(path: str, steps: int) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        runs = [float(v) for v in re.findall(r"view_ms=([\d.]+)", log.read_text())]
-    step_runs = runs[6 : 6 + steps] if len(runs) > 6 else runs  # after the five sessions' first runs
     return {
         "first_page_s": first_page,
         "second_session_s": second,
@@ -258,7 +265,7 @@ def _browser(path: str, steps: int) -> dict:
         "bytes_per_step": statistics.median(step_bytes),
         "server_peak_mb": server_peak,
         "server_rss_mb": server_now,
-        "heap_growth_mb": (heap_after - heap_before) / 1e6,
+        "heap_mb": (heap_before / 1e6, heap_30 / 1e6, heap_after / 1e6),
         "groups_kept": kept,
     }
 
@@ -284,7 +291,7 @@ def main() -> None:
     print()
     print(
         "| events | load s | load peak MB | first page s | 2nd session s | step, server ms | key to map ms "
-        "| bytes/step | naive step s | naive/ours | server peak MB, 5 sessions | map heap growth, 30 steps |"
+        "| bytes/step | naive step s | naive/ours | server peak MB, 5 sessions | page heap MB: start, 30, 90 steps |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
@@ -297,7 +304,7 @@ def main() -> None:
             f"| {r['events']:,} | {r['load_s']:.1f} | {r['load_peak_mb']:.0f} | {r['first_page_s']:.1f} "
             f"| {r['second_session_s']:.1f} | {r['server_step_ms']:.0f} | {r['key_to_map_ms']:.0f} "
             f"| {r['bytes_per_step'] / 1e3:.0f} kB | {naive} | {ratio} | {r['server_peak_mb']:.0f} "
-            f"| {r['heap_growth_mb']:+.1f} MB ({r['groups_kept']} groups kept) |"
+            f"| {' → '.join(f'{h:.0f}' for h in r['heap_mb'])} ({r['groups_kept']} layer groups kept) |"
         )
 
 

@@ -130,7 +130,7 @@ def geocode(frame: pd.DataFrame, aliases: pd.DataFrame) -> tuple[gpd.GeoDataFram
         joined.loc[unknown, "place"],
         ["unknown place with no lat/lon: not in the gazetteer"] * int(unknown.sum()),
     )
-    located = joined.loc[~unknown].copy()
+    located = joined.loc[~unknown]
     located["gazetteer_place"] = gazetteer_place[~unknown].fillna("")
     located["located"] = has_own[~unknown].map({True: "event", False: "gazetteer"})
     located["lat"] = located["lat"].fillna(located.pop("glat"))

@@ -24,6 +24,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from . import stories
 from .geocode import Geodata
 from .model import COLUMNS, CONTROLLERS, EVENT_TYPES, OTHER_CONTROLLER_COLOUR, REGION_PRECISION
 from .settings import TILES
@@ -67,7 +68,17 @@ POPUP_FIELDS = {
     "other_text": "Other columns",
 }
 # Columns the app adds; every other column not in the contract is the file's own and shown as is.
-DERIVED = ("line", "gazetteer_place", "located", "geometry", "story_id", "story_status", "story_size", "story_reason")
+DERIVED = (
+    "line",
+    "gazetteer_place",
+    "located",
+    "geometry",
+    "story_id",
+    "story_status",
+    "story_size",
+    "story_km",
+    "story_days",
+)
 PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
 TOOLTIP_FIELDS = {"tooltip": ""}
 
@@ -294,7 +305,7 @@ def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
         + "<br>"
         + escape_text(events["description"])
         + "<br><i style='color:#666'>"
-        + escape_text(events["story_reason"])
+        + escape_text(stories.reasons(events))
         + "</i></div>"
     )
     grouped = pd.DataFrame({"story_id": events["story_id"], "version": version, "event_id": events["event_id"]})

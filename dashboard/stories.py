@@ -75,7 +75,7 @@ def group(events: pd.DataFrame) -> pd.DataFrame:
 
     ``events`` must be sorted by date then line (``filters.sort_by_date``).
     """
-    family = events["event_type"].map(FAMILY).fillna("other").mask(events["controller"].ne(""), "control")
+    family = family_of(events)
     actor = events["actor"].astype(str).str.casefold()
     where = events["place"].astype(str)
     if "gazetteer_place" in events.columns:
@@ -121,23 +121,41 @@ def group(events: pd.DataFrame) -> pd.DataFrame:
     first_of_a = np.asarray(first_of, dtype="int64")
     ids = events["event_id"].astype(str).to_numpy()
     days_apart = np.asarray(day, dtype="int64") - np.asarray(day, dtype="int64")[first_of_a]
-    alone = first_of_a == np.arange(len(events))
+    return pd.DataFrame(
+        {
+            "story_id": ids[first_of_a],
+            # Kept as numbers; ``reasons`` words them for the claims on screen.
+            "story_km": np.asarray(distance, dtype="float32"),
+            "story_days": days_apart.astype("int16"),
+        },
+        index=events.index,
+    )
+
+
+def family_of(events: pd.DataFrame) -> pd.Series:
+    """Each claim's family for grouping: control when it names a controller, else by event type."""
+    return events["event_type"].map(FAMILY).fillna("other").mask(events["controller"].ne(""), "control")
+
+
+def reasons(events: pd.DataFrame) -> pd.Series:
+    """Why each claim is in its story, in words: the first claim, or how near it is to that first claim."""
+    family = family_of(events).astype(str)
     also = np.where(
         family.isin(SAME_ACTOR_FAMILIES), ", same actor", np.where(family.eq("control"), ", same place", "")
     )
-    reason = (
+    joined = (
         "joined "
-        + pd.Series(ids[first_of_a]).astype(str)
+        + events["story_id"].astype(str)
         + ": "
-        + pd.Series(np.round(distance)).astype(int).astype(str)
+        + events["story_km"].round().astype(int).astype(str)
         + " km and "
-        + pd.Series(days_apart).astype(str)
+        + events["story_days"].astype(str)
         + " day(s) from its first claim, same kind of event ("
-        + family.to_numpy()
+        + family
         + ")"
         + also
-    ).where(~alone, "first claim of its story")
-    return pd.DataFrame({"story_id": ids[first_of_a], "story_reason": reason.to_numpy()}, index=events.index)
+    )
+    return joined.where(events["story_id"].astype(str).ne(events["event_id"].astype(str)), "first claim of its story")
 
 
 def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
@@ -165,11 +183,13 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
 
 
 def add_stories(events: pd.DataFrame) -> pd.DataFrame:
-    """``events`` with story_id, story_status, story_size and story_reason."""
+    """``events`` with story_id, story_status, story_size, and story_km and story_days for ``reasons``."""
     if events.empty:
-        return events.assign(story_id="", story_status="", story_size=0, story_reason="")
+        return events.assign(story_id="", story_status="", story_size=0, story_km=0.0, story_days=0)
     grouped = group(events)
-    out = events.assign(story_id=grouped["story_id"].astype(str), story_reason=grouped["story_reason"].astype(str))
+    out = events.assign(
+        story_id=grouped["story_id"].astype(str), story_km=grouped["story_km"], story_days=grouped["story_days"]
+    )
     out["story_status"] = status(out, out["story_id"])
     out["story_size"] = out.groupby("story_id")["story_id"].transform("size")
     return out

@@ -118,7 +118,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty), ``line``, ``date`` and ``reported_on`` as days, ``lat``/``lon`` as
     floats (NaN when not given), and any extra columns of the file untouched.
     """
-    df = raw.frame.copy()
+    df = raw.frame.copy(deep=False)  # copy-on-write: the columns are shared until changed
     for column in df.columns:  # the apostrophe our CSV export puts before formula-like cells
         if df[column].str.startswith("'").any():
             df[column] = df[column].str.replace(GUARDED, "", regex=True)
@@ -166,7 +166,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
         rejected = rejection_frame()
         bad_lines = np.empty(0, dtype="int64")
 
-    good = df.loc[~df["line"].isin(bad_lines)].copy()
+    good = df.loc[~df["line"].isin(bad_lines)]
     good["date"] = good.pop("_date")
     good["reported_on"] = good.pop("_reported_on")
     good["date_end"] = good.pop("_date_end").fillna(good["date"])

@@ -30,7 +30,8 @@ def test_one_capture_reported_by_two_sources_a_day_apart_is_one_corroborated_sto
     )
     assert out["story_id"].tolist() == ["a", "a"]
     assert set(out["story_status"]) == {"corroborated"}
-    assert out.loc[1, "story_reason"].startswith("joined a: 1 km and 1 day(s)")
+    assert stories.reasons(out).tolist()[1].startswith("joined a: 1 km and 1 day(s)")
+    assert stories.reasons(out).tolist()[0] == "first claim of its story"
 
 
 def test_a_claim_and_its_denial_make_a_contested_story():
@@ -116,7 +117,9 @@ def test_homs_on_7_december_is_contested_and_every_claim_has_one_story(bundled):
 
 
 def test_grouping_is_deterministic(bundled):
-    again = stories.add_stories(bundled.drop(columns=["story_id", "story_status", "story_size", "story_reason"]))
+    again = stories.add_stories(
+        bundled.drop(columns=["story_id", "story_status", "story_size", "story_km", "story_days"])
+    )
     pd.testing.assert_frame_equal(again, bundled)
 
 

@@ -83,8 +83,8 @@ def control_on(key: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cell
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def zones_for(cells_id: int, state: tuple, _held, _cells):
-    """Zones by who holds what: days on which nothing changed hands share them."""
-    return control.zones_at(_held, _cells)
+    """Zones by who holds what, simplified for the map: days on which nothing changed hands share them."""
+    return render.simplified(control.zones_at(_held, _cells))
 
 
 def label(value: str) -> str:
@@ -228,7 +228,7 @@ def sources_section(key: tuple, events: pd.DataFrame, indexed: step.Indexed) -> 
     )
     st.dataframe(profile, hide_index=True)
     names = list(profile["Source"])
-    if len(names) < 2 or not st.toggle("Compare two sources", key="comparing", value=True):
+    if len(names) < 2 or not st.toggle("Compare two sources", key="comparing", value=len(events) <= 100_000):
         return
     left, right = st.columns(2)
     first = left.selectbox("Compare", names, index=0, key="compare_a")

@@ -13,6 +13,7 @@ property: folium's GeoJsonPopup and GeoJsonTooltip set values with innerHTML.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -369,43 +370,54 @@ def stories_layer(events: pd.DataFrame) -> folium.FeatureGroup:
 
 
 def cells_layer(cells: pd.DataFrame) -> folium.FeatureGroup:
-    """Grid cells standing for many events: sized by count, coloured by the most frequent event type."""
+    """Grid cells standing for many events: sized by count, coloured by the most frequent event type.
+
+    Built as plain GeoJSON in one pass over the cells (a view holds hundreds to a few thousand).
+    Event types are the model's own names, so nothing here comes from the file.
+    """
     group = folium.FeatureGroup(name="Event cells")
     if cells.empty:
         return group
-    count = cells["count"].to_numpy()
     kinds = [t for t in EVENT_TYPES if t in cells.columns]
-    breakdown = pd.Series("", index=cells.index, dtype="str")
-    for kind in kinds:
-        n = cells[kind].astype(int)
-        breakdown = breakdown + np.where(
-            n > 0, "<br>" + escape_text(pd.Series([kind])).iloc[0] + ": " + n.astype(str), ""
+    colours = {k: c for k, (c, _) in EVENT_TYPES.items()}
+    count = cells["count"].to_numpy()
+    radius = (5 + 17 * np.sqrt(count / count.max())).round(1)
+    per_type = cells[kinds].to_numpy()
+    features = []
+    for lat, lon, n, kind, r, split in zip(
+        cells["lat"].round(4), cells["lon"].round(4), count, cells["event_type"], radius, per_type, strict=True
+    ):
+        head = f"{n:,} events, mostly {kind}"
+        breakdown = "".join(f"<br>{k}: {m:,}" for k, m in zip(kinds, split, strict=True) if m)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {
+                    "count": int(n),
+                    "colour": colours.get(kind, "#7f7f7f"),
+                    "radius": float(r),
+                    "tooltip": head + " · zoom in to see them one by one",
+                    "details": f"<b>{head}</b>{breakdown}",
+                },
+            }
         )
-    head = pd.Series(count).map("{:,} events".format) + ", mostly " + escape_text(cells["event_type"]).to_numpy()
-    features = gpd.GeoDataFrame(
-        {
-            "count": count,
-            "colour": cells["event_type"].map({k: c for k, (c, _) in EVENT_TYPES.items()}).fillna("#7f7f7f").to_numpy(),
-            # The largest cell of the view 22 px across its radius, the rest by area: no cell hides the map.
-            "radius": (5 + 17 * np.sqrt(count / count.max())).round(1),
-            "tooltip": (head + " · zoom in to see them one by one").to_numpy(),
-            "details": ("<b>" + head + "</b>" + breakdown).to_numpy(),
-        },
-        geometry=gpd.points_from_xy(cells["lon"], cells["lat"]),
-        crs="EPSG:4326",
-    )
-    _Points(features.to_json(drop_id=True), weight=2, fill_opacity=0.55, popup="details").add_to(group)
+    data = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    _Points(data, weight=2, fill_opacity=0.55, popup="details").add_to(group)
     return group
 
 
+def simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Zones with about 1 km of detail and 4 decimals: plenty for a derived zone, and a fifth of the bytes."""
+    outline = shapely.set_precision(shapely.simplify(zones.geometry.to_numpy(), ZONE_DETAIL_DEGREES), 1e-4)
+    return zones.assign(geometry=outline)
+
+
 def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """Zones coloured by controller, then a dot per place coloured by its controller."""
+    """Zones coloured by controller (pass them through ``simplified`` once), then a dot per place."""
     zone_group = folium.FeatureGroup(name="Control zones")
     if not zones.empty:
-        # About 1 km of detail and 4 decimals are plenty for a derived zone, and a fifth of the bytes.
-        outline = shapely.set_precision(shapely.simplify(zones.geometry.to_numpy(), ZONE_DETAIL_DEGREES), 1e-4)
         shaded = zones.assign(
-            geometry=outline,
             colour=controller_colour(zones["controller"]),
             tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
         )
@@ -608,6 +620,21 @@ def legend_html() -> str:
     )
 
 
+_BASEMAP_JSON: dict[int, tuple[str, str]] = {}
+
+
+def _basemap_json(geodata: Geodata) -> tuple[str, str]:
+    """Borders and city labels as GeoJSON text, made once per geodata (the map is rebuilt on every run)."""
+    if id(geodata) not in _BASEMAP_JSON:
+        land = geodata.countries.assign(is_home=geodata.countries["name"].eq("Syria"))[["name", "is_home", "geometry"]]
+        towns = geodata.places.loc[geodata.places["kind"].isin(["capital", "city"])]
+        labels = gpd.GeoDataFrame(
+            {"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs
+        )
+        _BASEMAP_JSON[id(geodata)] = (land.to_json(drop_id=True), labels.to_json(drop_id=True))
+    return _BASEMAP_JSON[id(geodata)]
+
+
 def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> folium.Map:
     """The part of the map that never changes: build anew each run, it hashes the same."""
     fmap = folium.Map(
@@ -626,12 +653,7 @@ def base_map(geodata: Geodata, offline: bool, tiles: str = "OpenStreetMap") -> f
     if not offline:
         url, attribution = TILES[tiles]
         folium.TileLayer(url, attr=attribution, name=tiles, max_zoom=19).add_to(fmap)
-    land = geodata.countries.assign(is_home=geodata.countries["name"].eq("Syria"))[["name", "is_home", "geometry"]]
-    towns = geodata.places.loc[geodata.places["kind"].isin(["capital", "city"])]
-    labels = gpd.GeoDataFrame(
-        {"label": escape_text(towns["place"]).to_numpy()}, geometry=towns.geometry.to_numpy(), crs=towns.crs
-    )
-    _Basemap(land.to_json(drop_id=True), labels.to_json(drop_id=True), filled=offline).add_to(fmap)
+    _Basemap(*_basemap_json(geodata), filled=offline).add_to(fmap)
     fmap.get_root().header.add_child(
         Element(
             "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"

@@ -263,7 +263,7 @@ def test_above_the_draw_limit_cells_stand_for_the_events_and_counts_stay_exact(a
     at = app(DASHBOARD_DRAW_LIMIT=15)
     assert shown(at) == len(bundled)
     group = map_payload(at)["feature_group"]
-    counts = [int(c) for c in re.findall(r'"count": (\d+)', group)]
+    counts = [int(c) for c in re.findall(r'"count":\s*(\d+)', group)]
     assert sum(counts) == len(bundled) and len(counts) < len(bundled)
     assert drawn_events(at) == []
     assert any("counted cells" in c.value for c in at.caption)

@@ -378,7 +378,7 @@ def main() -> None:
     read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
     kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
     st.caption(
-        f"{name}{kind}: {dataset.accepted} claims. Each dot is one claim by one source; "
+        f"{name}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
         "click it to see who said what. Dates are when the event happened, by the claim."
     )
     if len(dataset.rejected):

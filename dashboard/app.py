@@ -56,9 +56,9 @@ def dataset_at(path: str, stamp: tuple[int, int], max_mb: int, _geodata):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def dataset_uploaded(digest: str, data: bytes, _geodata):
-    """An uploaded file, by content: the same file uploaded twice is read once."""
-    return open_events(data, _geodata)
+def dataset_uploaded(digest: str, data: bytes, max_mb: int, _geodata):
+    """An uploaded file, by content: the same file uploaded twice is read once; never more than the limit."""
+    return open_events(data, _geodata, max_bytes=max_mb * 1024 * 1024)
 
 
 @st.cache_resource(show_spinner=False)
@@ -258,14 +258,15 @@ def choose_dataset(settings: dict, geodata):
             "Open your own events file",
             type=["csv", "geojson", "json"],
             key="upload",
-            max_upload_size=int(settings["upload_mb"]),
+            # The server refuses more than server.maxUploadSize whatever the widget says: never promise more.
+            max_upload_size=min(int(settings["upload_mb"]), int(st.get_option("server.maxUploadSize"))),
             help="Native CSV (see the README), an ACLED or UCDP GED export, or a GeoJSON FeatureCollection of "
             f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
         )
     if upload is not None:
         data = upload.getvalue()
         name, key = upload.name, ("upload", hashlib.sha256(data).hexdigest())
-        load = lambda: dataset_uploaded(key[1], data, geodata)  # noqa: E731
+        load = lambda: dataset_uploaded(key[1], data, int(settings["upload_mb"]), geodata)  # noqa: E731
     else:
         return dataset_from_path(Path(str(settings["events"])), int(settings["max_file_mb"]), geodata)
     try:
@@ -393,6 +394,7 @@ def main() -> None:
     start_view(key, days, options, int(settings["window_days"]))
     for notice in st.session_state.get("link_notices", []):
         st.warning(f"The link asked for something this file does not have: {notice}.", icon=":material/link:")
+    st.session_state["link_notices"] = []  # said once; the rewritten link no longer asks for it
     chosen = sidebar_filters(counts)
     st.session_state.setdefault("playing", False)
     playing = bool(st.session_state["playing"])

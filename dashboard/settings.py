@@ -48,7 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window_days", 3, "Default width of the 'last N days' window."),
     Setting("map_height", 600, "Height of the map in pixels."),
     Setting("rejected_shown", 200, "Rejected rows listed in the app's error panel; the rest are counted."),
-    Setting("upload_mb", 50, "Largest file the sidebar's uploader takes, in megabytes."),
+    Setting(
+        "upload_mb",
+        50,
+        "Largest file the sidebar's uploader takes, in megabytes; at most Streamlit's server.maxUploadSize "
+        "(50 in .streamlit/config.toml), which the server enforces.",
+    ),
     Setting(
         "max_file_mb",
         300,

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,6 +36,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_SECONDS = 60
+# Two cores run the app, Chromium and the tests: give a rerun more than Playwright's default 5 s to show.
+EXPECT_SECONDS = 15
 VIEWPORT = {"width": 1400, "height": 1300}
 MAP_IFRAME = 'iframe[title*="streamlit_folium.st_folium"]'
 
@@ -66,12 +69,13 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def _start(events: Path) -> tuple[subprocess.Popen, str]:
+def _start(events: Path, flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     if not events.is_file():
         pytest.fail(f"events file for the browser tests is missing: {events}", pytrace=False)
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"streamlit-{events.stem}.log"
+    suffix = re.sub(r"[^\w.]+", "_", " ".join(flags)).strip("_")  # "--draw-limit 20" -> "draw_limit_20"
+    log_path = ARTIFACTS / f"streamlit-{events.stem}{'-' + suffix if suffix else ''}.log"
     command = [
         sys.executable,
         "-m",
@@ -86,6 +90,7 @@ def _start(events: Path) -> tuple[subprocess.Popen, str]:
         "--offline",
         "--events",
         str(events),
+        *flags,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
     env["PYTHONUNBUFFERED"] = "1"
@@ -111,15 +116,16 @@ def _start(events: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="session")
-def serve() -> Iterator[Callable[[Path], str]]:
-    """``serve(path)`` -> the URL of an app on that events file, started once per file for the session."""
-    running: dict[Path, tuple[subprocess.Popen, str]] = {}
+def serve() -> Iterator[Callable[..., str]]:
+    """``serve(path, *flags)`` -> the URL of an app on that events file with those app flags (given after
+    ``--``, e.g. ``"--draw-limit", "20"``), started once per (file, flags) pair for the session."""
+    running: dict[tuple[Path, tuple[str, ...]], tuple[subprocess.Popen, str]] = {}
 
-    def url_for(events: Path) -> str:
-        events = Path(events).resolve()
-        if events not in running:
-            running[events] = _start(events)
-        return running[events][1]
+    def url_for(events: Path, *flags: str) -> str:
+        key = (Path(events).resolve(), tuple(str(f) for f in flags))
+        if key not in running:
+            running[key] = _start(*key)
+        return running[key][1]
 
     yield url_for
     for proc, _ in running.values():
@@ -139,14 +145,26 @@ def xss_url(serve) -> str:
 
 
 @pytest.fixture(scope="session")
+def bundled() -> pd.DataFrame:
+    """The bundled events.csv as text, with each row's day: what the expected counts come from."""
+    path = REPO / "events.csv"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the browser tests run on the bundled dataset", pytrace=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["day"] = pd.to_datetime(frame["date"], format="ISO8601").dt.date
+    return frame
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with `make chromium`.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_SECONDS * 1000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

@@ -26,6 +26,8 @@ EVENTS_TABLE = (
     "xpath=//*[@data-testid='stHeading'][contains(., 'Events shown')]/following::*[@data-testid='stDataFrame'][1]"
 )
 
+# An element of the app's latest run (not one kept, marked stale, from the run before).
+CURRENT = "[data-testid=stElementContainer]:not([data-stale=true])"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 INERT_SCHEMES = {"data", "blob", "about"}
 # Every map query runs in the main page and reaches the map through the iframe element found at that
@@ -87,16 +89,6 @@ METRICS_AGREE = """(counts) => {
 # ---------------------------------------------------------------- expected values, from the file
 
 
-@pytest.fixture(scope="module")
-def bundled() -> pd.DataFrame:
-    path = REPO / "events.csv"
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: the browser tests run on the bundled dataset", pytrace=False)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame["day"] = pd.to_datetime(frame["date"], format="ISO8601").dt.date
-    return frame
-
-
 def all_days(frame: pd.DataFrame) -> list[dt.date]:
     """The slider's days: every calendar day from the first event to the last."""
     return [d.date() for d in pd.date_range(frame["day"].min(), frame["day"].max(), freq="D")]
@@ -115,7 +107,9 @@ def day_text(day: dt.date) -> str:
 
 
 def metric(page: Page, label: str) -> Locator:
-    card = page.get_by_test_id("stMetric").filter(
+    # While the app reruns, Streamlit keeps the last run's elements, marked stale, until new ones replace them;
+    # when the layout above shifts (a warning comes or goes) old and new are both on the page. Read the new one.
+    card = page.locator(f"{CURRENT} > [data-testid=stMetric]").filter(
         has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
     return card.get_by_test_id("stMetricValue")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint bench geodata chromium clean
+.PHONY: run test lint bench loadtest geodata chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,11 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev chromium lint
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.app
+bench: $(VENV)/.dev chromium
 	$(BIN)/python benchmarks/bench.py
+
+loadtest: $(VENV)/.dev chromium
+	$(BIN)/python benchmarks/load_test.py
 
 geodata: $(VENV)/.app
 	$(BIN)/python geodata/build_borders.py

@@ -165,13 +165,13 @@ def zoom(page: Page) -> float:
     return page.evaluate(f"() => {FIND_MAP}.getZoom()")
 
 
-def marker_point(page: Page, event_id: str, at_zoom: int) -> dict | None:
-    """Centre the map on one event at ``at_zoom``; return the marker's position in the page's viewport."""
+def feature_point(page: Page, key: str, value: str, at_zoom: int) -> dict | None:
+    """Centre the map on the feature whose property ``key`` is ``value``; return its point in the page."""
     return page.evaluate(
-        f"""([id, z]) => {{
+        f"""([key, value, z]) => {{
           const map = {FIND_MAP};
           let marker = null;
-          map.eachLayer(l => {{ if (l.feature && l.feature.properties.event_id === id) marker = l; }});
+          map.eachLayer(l => {{ if (l.feature && l.feature.properties[key] === value) marker = l; }});
           if (!marker) return null;
           map.setView(marker.getLatLng(), z, {{animate: false}});
           const p = map.latLngToContainerPoint(marker.getLatLng());
@@ -179,12 +179,12 @@ def marker_point(page: Page, event_id: str, at_zoom: int) -> dict | None:
           const outer = document.querySelector('{MAP_IFRAME}').getBoundingClientRect();
           return {{x: outer.left + inner.left + p.x, y: outer.top + inner.top + p.y}};
         }}""",
-        [event_id, at_zoom],
+        [key, value, at_zoom],
     )
 
 
-def open_popup(page: Page, event_id: str, tooltip_text: tuple[str, ...], attempts: int = 4) -> Locator:
-    """Hover one event's dot and check its tooltip, then click it; return its open popup.
+def click_feature(page: Page, key: str, value: str, tooltip_text: tuple[str, ...], attempts: int = 4) -> Locator:
+    """Hover one feature with the mouse, check its tooltip, click it; return its open popup.
 
     Moving the map makes streamlit-folium send its value over the websocket (a rerun); on a loaded machine a
     click landing meanwhile was once lost. So the whole gesture is retried (and logged), never its checks relaxed.
@@ -192,10 +192,10 @@ def open_popup(page: Page, event_id: str, tooltip_text: tuple[str, ...], attempt
     frame = page.frame_locator(MAP_IFRAME)
     popup = frame.locator(".leaflet-popup-content")
     for attempt in range(1, attempts + 1):
-        point = marker_point(page, event_id, 11)
-        assert point is not None, f"{event_id} is not on the map"
+        point = feature_point(page, key, value, 11)
+        assert point is not None, f"no feature with {key}={value} on the map"
         page.mouse.move(point["x"], point["y"])
-        tooltip = frame.locator(".leaflet-tooltip").filter(has_text=tooltip_text[0])
+        tooltip = frame.locator(".leaflet-tooltip:not(.city-label)").filter(has_text=tooltip_text[0])
         try:
             for text in tooltip_text:
                 expect(tooltip).to_contain_text(text, timeout=5_000)
@@ -205,7 +205,7 @@ def open_popup(page: Page, event_id: str, tooltip_text: tuple[str, ...], attempt
         except AssertionError as err:
             if attempt == attempts:
                 raise
-            print(f"open_popup({event_id}): attempt {attempt} failed, retrying: {str(err).splitlines()[0]}")
+            print(f"click_feature({key}={value}): attempt {attempt} failed, retrying: {str(err).splitlines()[0]}")
             page.mouse.move(0, 0)
             page.wait_for_timeout(500)
     raise AssertionError("unreachable")
@@ -339,7 +339,7 @@ def test_xss_payloads_stay_text(page, xss_url, dialogs_seen, requests_seen):
 
     # Hover the event's dot (tooltip), then click it (popup), as a user would.
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
-    popup = open_popup(page, linked["event_id"], tooltip_text=(linked["source"], linked["place"]))
+    popup = click_feature(page, "event_id", linked["event_id"], tooltip_text=(linked["source"], linked["place"]))
     text = popup.inner_text()
     for column in ("place", "actor", "target", "source", "description", "event_id"):
         assert linked[column] in text, f"{column} is not shown literally in the popup: {text!r}"

@@ -23,6 +23,7 @@ from test_browser import (
     SCRIPT,
     SVG,
     all_days,
+    click_feature,
     day_slider,
     day_text,
     drawn_events,
@@ -157,52 +158,6 @@ def turn_stories_on(page: Page) -> None:
 
 def query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
-
-
-def feature_point(page: Page, key: str, value: str, at_zoom: int) -> dict | None:
-    """Centre the map on the feature whose property ``key`` is ``value``; return its point in the page."""
-    return page.evaluate(
-        f"""([key, value, z]) => {{
-          const map = {FIND_MAP};
-          let marker = null;
-          map.eachLayer(l => {{ if (l.feature && l.feature.properties[key] === value) marker = l; }});
-          if (!marker) return null;
-          map.setView(marker.getLatLng(), z, {{animate: false}});
-          const p = map.latLngToContainerPoint(marker.getLatLng());
-          const inner = map.getContainer().getBoundingClientRect();
-          const outer = document.querySelector('{MAP_IFRAME}').getBoundingClientRect();
-          return {{x: outer.left + inner.left + p.x, y: outer.top + inner.top + p.y}};
-        }}""",
-        [key, value, at_zoom],
-    )
-
-
-def click_feature(page: Page, key: str, value: str, tooltip_text: tuple[str, ...], attempts: int = 4) -> Locator:
-    """Hover one feature with the mouse, check its tooltip, click it; return its open popup.
-
-    As ``open_popup`` in test_browser: moving the map reruns the app, which once swallowed a click, so the
-    gesture is retried (and logged), never its checks relaxed.
-    """
-    frame = page.frame_locator(MAP_IFRAME)
-    popup = frame.locator(".leaflet-popup-content")
-    for attempt in range(1, attempts + 1):
-        point = feature_point(page, key, value, 11)
-        assert point is not None, f"no feature with {key}={value} on the map"
-        page.mouse.move(point["x"], point["y"])
-        tooltip = frame.locator(".leaflet-tooltip:not(.city-label)").filter(has_text=tooltip_text[0])
-        try:
-            for text in tooltip_text:
-                expect(tooltip).to_contain_text(text, timeout=5_000)
-            page.mouse.click(point["x"], point["y"])
-            expect(popup).to_be_visible(timeout=5_000)
-            return popup
-        except AssertionError as err:
-            if attempt == attempts:
-                raise
-            print(f"click_feature({key}={value}): attempt {attempt} failed, retrying: {str(err).splitlines()[0]}")
-            page.mouse.move(0, 0)
-            page.wait_for_timeout(500)
-    raise AssertionError("unreachable")
 
 
 def in_days(frame: pd.DataFrame, first: dt.date, last: dt.date) -> pd.Series:

@@ -41,9 +41,15 @@ def points_in_bounds(
 
 def grid_cells(events: pd.DataFrame, zoom: int) -> pd.DataFrame:
     """One row per occupied cell: lat, lon (mean of its events), count, dominant event type, count per type."""
-    kinds = pd.Index(TYPES).get_indexer(events["event_type"].astype(str)).astype("int64")
-    kinds = np.where(kinds < 0, TYPES.index("other"), kinds)  # not a known type: counted as other
-    return grid_cells_of(events["lat"].to_numpy(float), events["lon"].to_numpy(float), kinds, zoom)
+    lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
+    codes, n = cell_codes(lat, lon, zoom)
+    return cells_from_codes(codes, n, lat, lon, type_positions(events["event_type"]))
+
+
+def type_positions(event_types: pd.Series) -> np.ndarray:
+    """Each event type as its position in ``TYPES``; a type not in the model counts as other."""
+    kinds = pd.Index(TYPES).get_indexer(event_types.astype(str)).astype("int64")
+    return np.where(kinds < 0, TYPES.index("other"), kinds)
 
 
 def cell_codes(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray, int]:
@@ -67,29 +73,6 @@ def cells_from_codes(codes: np.ndarray, n: int, lat: np.ndarray, lon: np.ndarray
             "lat": np.bincount(codes, weights=lat, minlength=n)[used] / count[used],
             "lon": np.bincount(codes, weights=lon, minlength=n)[used] / count[used],
             "count": count[used],
-            "event_type": np.asarray(TYPES)[per_type.argmax(axis=1)],
-        }
-    )
-    return pd.concat([out, pd.DataFrame(per_type, columns=TYPES)], axis=1)
-
-
-def grid_cells_of(lat: np.ndarray, lon: np.ndarray, kinds: np.ndarray, zoom: int) -> pd.DataFrame:
-    """``grid_cells`` on arrays: latitudes, longitudes and event types as positions in ``TYPES``."""
-    columns = ["lat", "lon", "count", "event_type", *TYPES]
-    if len(lat) == 0:
-        return pd.DataFrame(columns=columns)
-    size = cell_degrees(zoom)
-    row = np.floor(lat / size).astype("int64")
-    col = np.floor(lon / size).astype("int64")
-    index, cell = pd.factorize(row * 4_000_003 + col, sort=False)  # hashing: no sort of every event
-    n = len(cell)
-    count = np.bincount(index, minlength=n)
-    per_type = np.bincount(index * len(TYPES) + kinds, minlength=n * len(TYPES)).reshape(n, len(TYPES))
-    out = pd.DataFrame(
-        {
-            "lat": np.bincount(index, weights=lat, minlength=n) / count,
-            "lon": np.bincount(index, weights=lon, minlength=n) / count,
-            "count": count,
             "event_type": np.asarray(TYPES)[per_type.argmax(axis=1)],
         }
     )

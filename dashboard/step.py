@@ -40,12 +40,11 @@ def index_events(events: pd.DataFrame) -> Indexed:
     source, cells = pd.factorize(events["source"].astype(str))
     split = filters.SPLIT_FACETS.get("source", ";")
     outlets = [frozenset(p.strip() for p in c.split(split) if p.strip()) or frozenset([c]) for c in cells]
-    kind = pd.Index(aggregate.TYPES).get_indexer(events["event_type"].astype(str))
     return Indexed(
         events=events,
         lat=events["lat"].to_numpy(float),
         lon=events["lon"].to_numpy(float),
-        kind=np.where(kind < 0, aggregate.TYPES.index("other"), kind).astype("int64"),
+        kind=aggregate.type_positions(events["event_type"]),
         source=source.astype("int64"),
         outlets=outlets,
         source_cells=list(cells),

@@ -53,8 +53,7 @@ def test_bounds_keep_the_events_in_view_with_a_margin(many):
 
 @pytest.mark.parametrize("zoom", [5, 9])
 def test_cells_from_codes_made_once_are_the_cells_made_now(many, zoom):
-    kinds = pd.Index(aggregate.TYPES).get_indexer(many["event_type"]).astype("int64")
-    kinds[kinds < 0] = aggregate.TYPES.index("other")
+    kinds = aggregate.type_positions(many["event_type"])
     codes, n = aggregate.cell_codes(many["lat"].to_numpy(), many["lon"].to_numpy(), zoom)
     part = np.arange(0, len(many), 3)
     fast = aggregate.cells_from_codes(

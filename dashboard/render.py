@@ -8,7 +8,10 @@ whenever the base map's script changes:
   map, so a slider step swaps layers and keeps the user's zoom.
 
 Every text that comes from a file is HTML-escaped before it becomes a GeoJSON
-property: folium's GeoJsonPopup and GeoJsonTooltip set values with innerHTML.
+property: Leaflet sets tooltip and popup texts with innerHTML. And no text from a
+file ever passes through Jinja: branca compiles whatever a folium element renders
+as a new template, so layers that carry file text are ``_Script`` elements, which
+put their script into the page as it is.
 """
 
 from __future__ import annotations
@@ -81,7 +84,6 @@ DERIVED = (
     "story_days",
 )
 PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
-TOOLTIP_FIELDS = {"tooltip": ""}
 
 
 def install_assets() -> Path:
@@ -250,29 +252,12 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(features, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326")
 
 
-def _point_layer(features: gpd.GeoDataFrame, name: str, radius: int, popup: dict | None) -> folium.GeoJson:
-    return folium.GeoJson(
-        features.to_json(drop_id=True),
-        name=name,
-        marker=folium.CircleMarker(radius=radius, weight=1.5, fill=True, fill_opacity=0.85),
-        style_function=lambda f: {
-            "color": "#222",
-            "fillColor": f["properties"]["colour"],
-            "radius": f["properties"].get("radius", radius),
-            "fillOpacity": f["properties"].get("opacity", 0.85),
-            "dashArray": "3 3" if f["properties"].get("opacity", 0.85) < 0.5 else None,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS), labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=list(popup), labels=False, localize=False, max_width=380, max_height=360)
-        if popup
-        else None,
-    )
-
-
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Events")
     if not events.empty:
-        _point_layer(event_features(events)[[*SENT_PROPERTIES, "geometry"]], "Events", 7, {"details": ""}).add_to(group)
+        features = event_features(events)[[*SENT_PROPERTIES, "geometry"]]
+        features = features.assign(dash=np.where(features["opacity"] < 0.5, "3 3", None))
+        _Points(features.to_json(drop_id=True), weight=1.5, fill_opacity=0.85, popup="details").add_to(group)
     return group
 
 
@@ -350,22 +335,11 @@ def stories_layer(events: pd.DataFrame) -> folium.FeatureGroup:
     """The shown claims as stories: one marker each, its outline saying how the story stands."""
     group = folium.FeatureGroup(name="Stories")
     if not events.empty:
-        folium.GeoJson(
-            story_features(events).to_json(drop_id=True),
-            name="Stories",
-            marker=folium.CircleMarker(radius=8, fill=True, fill_opacity=0.85),
-            style_function=lambda f: {
-                "color": f["properties"]["stroke"],
-                "weight": f["properties"]["weight"],
-                "dashArray": f["properties"]["dash"],
-                "fillColor": f["properties"]["colour"],
-                "radius": f["properties"]["radius"],
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-            popup=folium.GeoJsonPopup(
-                fields=list(STORY_POPUP_FIELDS), labels=False, localize=False, max_width=420, max_height=320
-            ),
-        ).add_to(group)
+        features = story_features(events)
+        features["details"] = details_html(features, STORY_POPUP_FIELDS)
+        _Points(features.to_json(drop_id=True), weight=1.5, fill_opacity=0.85, popup="details", size=(420, 320)).add_to(
+            group
+        )
     return group
 
 
@@ -449,7 +423,33 @@ def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:
     return group
 
 
-class _ForgetOldLayers(MacroElement):
+class _Rendered(Element):
+    """Text already rendered, put into the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _Script(MacroElement):
+    """An element made of one ``script`` macro whose output is never compiled again.
+
+    branca's ``MacroElement.render`` wraps each output in ``Element(output)``, which compiles it as
+    a Jinja template: file text such as ``{{ ... }}`` in a layer's JSON would run on the server when
+    the page is rendered, an unclosed ``{%`` would break it, and megabytes of JSON are tokenised on
+    every slider step. streamlit-folium reads the same macro for the layers it sends.
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        script = self._template.module.script(self, kwargs)
+        figure.script.add_child(_Rendered(script), name=self.get_name())
+
+
+class _ForgetOldLayers(_Script):
     """Empty the frame's list of past layer groups before the new ones are added.
 
     streamlit-folium removes the previous groups from the map on each update but
@@ -473,11 +473,12 @@ def frame_layers(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]
     return groups
 
 
-class _Points(MacroElement):
-    """Circle markers straight from GeoJSON: each feature's colour, radius, tooltip and popup from its properties.
+class _Points(_Script):
+    """Circle markers straight from GeoJSON, each styled, labelled and explained by its own properties.
 
-    For layers of many plain features (cells, place dots), where folium's GeoJson would compute a
-    style per feature in Python on every step. Tooltip and popup texts are escaped where they are made.
+    ``colour`` and ``radius`` are required; ``stroke``, ``weight``, ``dash`` and ``opacity`` fall back to the
+    layer's defaults; ``tooltip`` and the ``popup`` property are escaped HTML made by this module. Written
+    as plain JSON, so nothing is styled per feature in Python on each step.
     """
 
     _template = Template(
@@ -486,11 +487,15 @@ class _Points(MacroElement):
         L.geoJSON({{ this.data }}, {
           pointToLayer: function (f, at) {
             var p = f.properties;
-            var marker = L.circleMarker(at, {radius: p.radius, color: "#222", weight: {{ this.weight }},
-                                             fillColor: p.colour, fill: true, fillOpacity: {{ this.fill_opacity }}});
+            var marker = L.circleMarker(at, {
+              radius: p.radius, color: p.stroke || "#222", weight: p.weight || {{ this.weight }},
+              dashArray: p.dash || null, fillColor: p.colour, fill: true,
+              fillOpacity: p.opacity || {{ this.fill_opacity }}
+            });
             marker.bindTooltip(p.tooltip, {sticky: true});
             {% if this.popup %}
-            marker.bindPopup(p[{{ this.popup | tojson }}], {maxWidth: 380, maxHeight: 360});
+            marker.bindPopup(p[{{ this.popup | tojson }}],
+                             {maxWidth: {{ this.size[0] }}, maxHeight: {{ this.size[1] }}});
             {% endif %}
             return marker;
           }
@@ -499,14 +504,21 @@ class _Points(MacroElement):
         """
     )
 
-    def __init__(self, data: str, weight: float, fill_opacity: float, popup: str | None = None):
+    def __init__(
+        self,
+        data: str,
+        weight: float,
+        fill_opacity: float,
+        popup: str | None = None,
+        size: tuple[int, int] = (380, 360),
+    ):
         super().__init__()
         self._name = "Points"
         self.data = data.replace("</", "<\\/")
-        self.weight, self.fill_opacity, self.popup = weight, fill_opacity, popup
+        self.weight, self.fill_opacity, self.popup, self.size = weight, fill_opacity, popup, size
 
 
-class _Zones(MacroElement):
+class _Zones(_Script):
     """Control zones straight from GeoJSON, coloured by their ``colour`` property (made by this module)."""
 
     _template = Template(
@@ -528,7 +540,7 @@ class _Zones(MacroElement):
         self.data = data.replace("</", "<\\/")
 
 
-class _Basemap(MacroElement):
+class _Basemap(_Script):
     """Borders and city labels drawn by Leaflet straight from GeoJSON made once per run.
 
     folium's GeoJson would restyle, re-measure and re-serialise these same features on every
@@ -568,7 +580,7 @@ class _Basemap(MacroElement):
         self.filled = filled
 
 
-class _Legend(MacroElement):
+class _Legend(_Script):
     _template = Template(
         """
         {% macro script(this, kwargs) %}

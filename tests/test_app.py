@@ -281,3 +281,14 @@ def test_a_file_shorter_than_the_default_window_opens(app, write_csv):
     assert shown(at) == 2 and at.number_input(key="window").value == 2
     at.radio(key="mode").set_value("window").run()
     assert not at.exception and shown(at) == 2
+
+
+def test_template_syntax_in_the_file_reaches_the_map_as_text(app):
+    """Found in review: an unclosed ``{%`` in a description stopped the map; ``{{ }}`` must never be evaluated."""
+    at = app(FIXTURES / "xss.csv")
+    for stories_view in (False, True):
+        at.toggle(key="stories").set_value(stories_view).run()
+        assert not at.exception, at.exception
+        layers = map_payload(at)["feature_group"]
+        assert "{{ 7777*3 }} Template Town" in layers and "{{ cycler.__init__.__globals__.os.getcwd() }}" in layers
+        assert ("{% if x %} actor" in layers) != stories_view and "23331" not in layers  # a story's popup has no actor

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pandas as pd
 import pytest
 
-from dashboard import export, render
+from dashboard import control, export, render
 from dashboard.pipeline import open_events
 from tests.conftest import HEADER, REPO
 
@@ -82,3 +83,29 @@ def test_standalone_map_loads_nothing_from_outside(bundled, geodata):
     assert not re.search(r"<link[^>]+href=", html)
     assert "L.map(" in html and bundled["event_id"].iloc[-1] in html
     assert "/app/static/" not in html
+
+
+TEMPLATE_SYNTAX = "{{ 7777*3 }} {{ cycler.__init__.__globals__.os.getcwd() }} {% if x %} {# open"
+
+
+def test_template_syntax_in_file_text_is_never_run_in_the_html_map(write_csv, geodata, tmp_path):
+    """Found in review: branca compiled each layer's script as a Jinja template when the map was rendered.
+
+    File text such as ``{{ 7777*3 }}`` came out as 23331 in the downloaded map, any Python reachable
+    from the template ran on the server, and an unclosed ``{%`` broke the download.
+    """
+    text = f'"{TEMPLATE_SYNTAX}"'
+    rows = [
+        f"t1,2024-12-01,{text},35.5,37.0,clash,{text},{text},,{text},monitor,reported,,{text},,{text}",
+        f"t2,2024-12-01,Aleppo,36.2,37.16,capture,{text},,{text},{text},monitor,claimed,,{text},,",
+    ]
+    events = open_events(write_csv(*rows), geodata).events
+    assert len(events) == 2
+    held = control.control_at(dt.date(2024, 12, 1), geodata.places, control.control_changes(events))
+    zones = render.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
+    for claims in (render.events_layer(events), render.stories_layer(events)):
+        html = export.standalone_html(
+            render.base_map(geodata, offline=True), [*render.control_layers(held, zones), claims]
+        ).decode()
+        assert "23331" not in html and str(REPO) not in html and str(tmp_path) not in html
+        assert html.count("{{ 7777*3 }}") >= 3 and "{% if x %}" in html and "{# open" in html

@@ -24,6 +24,8 @@ from dashboard.pipeline import open_events, settled_stamp
 from dashboard.settings import resolve
 
 CONTROL_FACETS = ("source", "source_type", "claim_status")
+# Streamlit reads alerts, captions and headings as markdown: text from a file, a link or a path goes in escaped.
+literal = render.escape_markdown
 TABLE_COLUMNS = {
     "date": "Date",
     "place": "Place",
@@ -240,7 +242,7 @@ def sources_section(key: tuple, events: pd.DataFrame, indexed: step.Indexed) -> 
     columns = {"date": "Date", "place": "Place", "event_type": "Type", "claim_status": "Claim status"}
     columns["description"] = "Description"
     for column, name, other, only in ((left, first, second, only_first), (right, second, first, only_second)):
-        column.markdown(f"**{len(only):,} claim(s) by {name}** in stories where {other} says nothing")
+        column.markdown(f"**{len(only):,} claim(s) by {literal(name)}** in stories where {literal(other)} says nothing")
         if len(only) > 200:
             column.caption("The latest 200 of them:")
         column.dataframe(
@@ -270,10 +272,10 @@ def choose_dataset(settings: dict, geodata):
     else:
         return dataset_from_path(Path(str(settings["events"])), int(settings["max_file_mb"]), geodata)
     try:
-        with st.spinner(f"Loading {name}…"):
+        with st.spinner(f"Loading {literal(name)}…"):
             return name, key, load()
     except UnusableFile as err:
-        st.error(f"**{name} cannot be opened.** {err}")
+        st.error(f"**{literal(name)} cannot be opened.** {literal(err)}")
         st.stop()
 
 
@@ -286,23 +288,27 @@ def last_good() -> dict:
 def dataset_from_path(path: Path, max_mb: int, geodata):
     """The events file, reloaded when it changes; the last good version while it is missing, half written or bad."""
     name, kept = path.name, last_good().get(str(path))
-    with st.spinner(f"Loading {name}…"):
+    with st.spinner(f"Loading {literal(name)}…"):
         stamp, settled = settled_stamp(path)
         if stamp is None and kept:
             st.warning(
-                f"**{name} is no longer there.** Showing the last version read; it comes back when the file does."
+                f"**{literal(name)} is no longer there.** "
+                "Showing the last version read; it comes back when the file does."
             )
             return kept
         if not settled and kept:
-            st.info(f"{name} is being written. Showing the version read before; the new one loads when it is complete.")
+            st.info(
+                f"{literal(name)} is being written. "
+                "Showing the version read before; the new one loads when it is complete."
+            )
             return kept
         try:
             dataset = dataset_at(str(path), stamp or (0, 0), max_mb, geodata)
         except UnusableFile as err:
             if kept:
-                st.warning(f"**{name} cannot be read now.** {err} Showing the last version read.")
+                st.warning(f"**{literal(name)} cannot be read now.** {literal(err)} Showing the last version read.")
                 return kept
-            st.error(f"**{name} cannot be opened.** {err}")
+            st.error(f"**{literal(name)} cannot be opened.** {literal(err)}")
             st.stop()
     last_good()[str(path)] = (name, ("path", str(path), *stamp), dataset)
     return last_good()[str(path)]
@@ -365,12 +371,12 @@ def main() -> None:
     try:
         settings = resolve(sys.argv[1:])
     except (KeyError, ValueError) as err:
-        st.error(f"Bad setting: {err}")
+        st.error(f"Bad setting: {literal(err)}")
         st.stop()
     try:
         geodata = geodata_in(str(settings["geodata"]))
     except GeodataError as err:
-        st.error(f"The map's geodata cannot be read: {err}")
+        st.error(f"The map's geodata cannot be read: {literal(err)}")
         st.stop()
     name, key, dataset = choose_dataset(settings, geodata)
 
@@ -379,7 +385,7 @@ def main() -> None:
     read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
     kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
     st.caption(
-        f"{name}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
+        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
         "click it to see who said what. Dates are when the event happened, by the claim."
     )
     if len(dataset.rejected):
@@ -393,7 +399,7 @@ def main() -> None:
     days = filters.days_of(events)
     start_view(key, days, options, int(settings["window_days"]))
     for notice in st.session_state.get("link_notices", []):
-        st.warning(f"The link asked for something this file does not have: {notice}.", icon=":material/link:")
+        st.warning(f"The link asked for something this file does not have: {literal(notice)}.", icon=":material/link:")
     st.session_state["link_notices"] = []  # said once; the rewritten link no longer asks for it
     chosen = sidebar_filters(counts)
     st.session_state.setdefault("playing", False)

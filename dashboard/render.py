@@ -17,6 +17,7 @@ put their script into the page as it is.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,23 @@ def escape_text(values: pd.Series) -> pd.Series:
         .str.replace('"', "&quot;", regex=False)
         .str.replace("'", "&#x27;", regex=False)
     )
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GFM turns bare addresses into links after escapes are read; a word joiner (invisible) breaks them.
+_AUTOLINK = re.compile(r"(?i)(https?|www|mailto|xmpp)(?=[:.])|(@)")
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(text: object) -> str:
+    """Text from a file or a link, to show literally inside Streamlit's markdown (alerts, captions, headings).
+
+    Every ASCII punctuation mark gets a backslash, as CommonMark allows: no link, image, emphasis or
+    heading, and none of Streamlit's own ``:red[...]``, ``:material/...:`` or ``$LaTeX$``. Bare web and
+    mail addresses get an invisible word joiner, so that they are not made into links either.
+    """
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, str(text))
+    return _PUNCTUATION.sub(r"\\\1", unlinked)
 
 
 def _days(values: pd.Series) -> pd.Series:

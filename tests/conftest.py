@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,11 @@ HEADER = (
     "event_id,date,place,lat,lon,event_type,actor,target,controller,"
     "source,source_type,claim_status,reported_on,description,url,via"
 )
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of a Streamlit markdown text that the app escaped: backslashes and word joiners go."""
+    return re.sub(r"\\(.)", r"\1", markdown, flags=re.S).replace("\u2060", "")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, as_read
 
 CDN = ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "code.jquery", "bootstrapcdn", "googleapis", "fontawesome")
 
@@ -163,7 +163,7 @@ def test_a_bad_file_gets_an_error_panel_not_a_traceback(app, tmp_path):
     path.write_bytes(b"\x00\x01\x02")
     at = app(path)
     assert len(at.error) == 1
-    assert "cannot be opened" in at.error[0].value and "binary" in at.error[0].value
+    assert "cannot be opened" in as_read(at.error[0].value) and "binary" in as_read(at.error[0].value)
 
 
 def test_rejected_rows_are_listed_and_good_rows_load(app):
@@ -175,7 +175,7 @@ def test_rejected_rows_are_listed_and_good_rows_load(app):
 
 def test_missing_geodata_gets_an_error_panel(app, tmp_path):
     at = app(DASHBOARD_GEODATA=tmp_path)
-    assert "geodata cannot be read" in at.error[0].value
+    assert "geodata cannot be read" in as_read(at.error[0].value)
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,7 @@ def test_a_bad_link_falls_back_with_a_notice(monkeypatch, bundled):
     at.query_params.update({"day": "2031-01-01", "mode": "sideways", "f_source": ["Nobody", "Reuters"], "zoom": "x"})
     at.run()
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = as_read(" ".join(w.value for w in at.warning))
     assert "2031-01-01 is outside the data" in notices and "'sideways'" in notices and "'Nobody'" in notices
     assert "zoom 'x'" in notices
     assert at.slider(key="day").value == bundled["day"].max()
@@ -292,3 +292,23 @@ def test_template_syntax_in_the_file_reaches_the_map_as_text(app):
         layers = map_payload(at)["feature_group"]
         assert "{{ 7777*3 }} Template Town" in layers and "{{ cycler.__init__.__globals__.os.getcwd() }}" in layers
         assert ("{% if x %} actor" in layers) != stories_view and "23331" not in layers  # a story's popup has no actor
+
+
+MARKDOWN_SOURCE = "[Log in here](https://evil.example/login) :red[alarm]"
+
+
+def test_text_from_a_file_or_a_link_is_escaped_in_streamlit_markdown(app, monkeypatch):
+    """Found in review: link values in the notices and source names in the compare heading were read as markdown."""
+    at = app(FIXTURES / "xss.csv")
+    at.selectbox(key="compare_a").set_value(MARKDOWN_SOURCE).run()
+    heading = next(m.value for m in at.markdown if "claim(s) by" in m.value)
+    assert heading.startswith(r"**1 claim(s) by \[Log in here\]\(https")
+    assert as_read(heading).startswith(f"**1 claim(s) by {MARKDOWN_SOURCE}**")
+
+    monkeypatch.setenv("DASHBOARD_EVENTS", str(REPO / "events.csv"))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update({"day": "![x](http://127.0.0.1:9/pixel.png)", "mode": "$x^2$"})
+    at.run()
+    notices = " ".join(w.value for w in at.warning)
+    assert r"day \'\!\[x\]\(http" in notices and r"mode \'\$x\^2\$\' is not one of" in notices
+    assert "day '![x](http://127.0.0.1:9/pixel.png)' is not a date" in as_read(notices)

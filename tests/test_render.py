@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import folium
 import pandas as pd
@@ -137,3 +138,23 @@ def test_regional_events_are_drawn_larger_and_fainter_and_spans_say_so(write_csv
     assert features.loc["x1", "date_text"] == "1 Dec 2024 to 3 Dec 2024"
     assert features.loc["x1", "precision_text"] == "location to the region (precision 3)"
     assert features.loc["x2", "precision_text"] == ""
+
+
+MARKDOWN = [
+    "![x](http://127.0.0.1:9/pixel.png)",
+    "[Log in](https://evil.example/login)",
+    ":red[alarm] $x^2$ :material/warning:",
+    "**bold** _it_ `code` ~~gone~~\n# heading\n- item | cell |",
+    "back\\slash & <b>tag</b> 1. 2) +",
+    "see https://evil.example, www.evil.example or me@evil.example",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN)
+def test_escape_markdown_leaves_every_mark_literal(text):
+    escaped = render.escape_markdown(text)
+    read = re.sub(r"\\(.)", r"\1", escaped, flags=re.S)
+    assert read.replace(render.WORD_JOINER, "") == text  # only backslashes and word joiners were added
+    assert not re.search(r"(?i)https?:|www\.|@\w", read), "an address GFM would make into a link"
+    bare = re.sub(r"\\.", "", escaped, flags=re.S)  # what is left outside the escapes
+    assert not re.search(r"[!-/:-@\[-`{-~]", bare), bare

@@ -376,3 +376,24 @@ def test_download_csv_gives_the_shown_events(page, app_url, bundled):
     assert set(got["event_id"]) == set(wanted["event_id"])
     assert set(got["source"]) == {source}
     assert len(drawn_events(page)) == len(wanted)
+
+
+MARKDOWN_LINK = {
+    "day": "![x](http://127.0.0.1:9/pixel.png)",
+    "mode": "[Log in here](https://evil.example/login)",
+    "window": ":red[alarm] $x^2$ :material/warning: **bold**",
+}
+
+
+def test_a_link_cannot_put_markdown_into_the_page(page, app_url, bundled, requests_seen):
+    """Found in review: the notices quoted the link's values as markdown, so a crafted link showed an outside
+    image (a request that tells its owner who opened the link) or a login link inside the app's own warning."""
+    assert load(page, f"{app_url}/?{urlencode(MARKDOWN_LINK)}") == len(bundled)
+    notices = page.get_by_test_id("stAlert").filter(has_text="The link asked for something this file does not have")
+    expect(notices).to_have_count(3)
+    shown_text = " ".join(notices.all_inner_texts()).replace("\u2060", "")  # invisible joiners break autolinks
+    for value in MARKDOWN_LINK.values():
+        assert f"'{value}'" in shown_text, shown_text  # shown as typed
+    expect(notices.locator("img, a, strong, .katex, [data-testid=stIconMaterial]")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requests_seen if urlsplit(u).port == 9 or urlsplit(u).hostname == "evil.example"]

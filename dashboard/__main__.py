@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from . import control, filters
+from . import control, export, filters
 from .geocode import GeodataError, read_geodata
 from .load import UnusableFile
 from .model import COLUMNS
@@ -70,12 +70,16 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write(frame: gpd.GeoDataFrame, columns: list[str], fmt: str) -> None:
+def _write(frame: pd.DataFrame, columns: list[str], fmt: str) -> None:
     plain = _plain(frame)
     if fmt == "geojson":
-        sys.stdout.write(gpd.GeoDataFrame(plain[columns], geometry=frame.geometry).to_json(drop_id=True) + "\n")
+        points = (
+            frame.geometry if isinstance(frame, gpd.GeoDataFrame) else gpd.points_from_xy(frame["lon"], frame["lat"])
+        )
+        sys.stdout.write(gpd.GeoDataFrame(plain[columns], geometry=points).to_json(drop_id=True) + "\n")
     else:
-        plain[columns].to_csv(sys.stdout, index=False, lineterminator="\n")
+        # The same spreadsheet guard as the app's downloads: event text is whatever the file held.
+        sys.stdout.write(export.guarded_csv(plain[columns]))
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -5,12 +5,16 @@ that opening an export gives the same events back.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe, the usual
-guard; plain numbers such as ``-3.5`` are left alone. The loader removes exactly
-that guard again (``unguard``), so a round trip is exact.
+guard; plain numbers such as ``-3.5`` are left alone. Column names get the same
+guard, since a file's own columns are exported too. The loader removes exactly
+that guard again (``unguard``), so a round trip is exact. Every CSV this project
+writes (the view, the rejected rows, the command line's snapshot) goes through
+``guarded_csv``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -18,9 +22,8 @@ import folium
 import numpy as np
 import pandas as pd
 
-from .model import COLUMNS
+from .model import COLUMNS, GUARDED
 from .render import DERIVED, LOCAL_CSS, LOCAL_JS, SERVED, VENDOR
-from .validate import GUARDED
 
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -52,15 +55,39 @@ def as_text(events: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def guard(text: pd.DataFrame) -> pd.DataFrame:
+def _guard_text(values: pd.Series) -> pd.Series:
+    text = values.astype("string")  # missing values stay missing, and are written as empty cells
+    risky = (text.str.match(_FORMULA_START) & ~text.str.match(_NUMBER)).fillna(False).astype(bool)
+    return values.mask(risky, "'" + text) if risky.any() else values
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    """The columns that may hold text: a number, a date or a flag is never a formula."""
+    return [
+        column
+        for column in frame.columns
+        if pd.api.types.is_string_dtype(frame[column]) or pd.api.types.is_object_dtype(frame[column])
+    ]
+
+
+def guard(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralise cells a spreadsheet would evaluate; leave numbers as they are."""
-    out = text.copy()
-    for column in out.columns:
-        values = out[column].astype(str)
-        risky = values.str.match(_FORMULA_START) & ~values.str.match(_NUMBER)
-        if risky.any():
-            out[column] = values.mask(risky, "'" + values)
+    out = frame.copy()
+    for column in _text_columns(out):
+        out[column] = _guard_text(out[column])
     return out
+
+
+def guarded_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text, every formula-like cell and column name neutralised."""
+    out = guard(frame)
+    out.columns = _guard_text(pd.Series([str(c) for c in out.columns], dtype="object")).tolist()
+    # The csv writer quotes a value holding its line end, "\n", but not a bare "\r", which readers
+    # (pyarrow, spreadsheets) also take for a line end: when any value holds one, quote every value.
+    bare_cr = any("\r" in name for name in out.columns) or any(
+        out[column].astype("string").str.contains("\r", regex=False).any() for column in _text_columns(out)
+    )
+    return out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL)
 
 
 def unguard(values: pd.Series) -> pd.Series:
@@ -69,7 +96,15 @@ def unguard(values: pd.Series) -> pd.Series:
 
 
 def to_csv(events: pd.DataFrame) -> bytes:
-    return guard(as_text(events)).to_csv(index=False).encode("utf-8")
+    return guarded_csv(as_text(events)).encode("utf-8")
+
+
+def rejected_csv(rejected: pd.DataFrame) -> bytes:
+    """The rejected-rows report (line, column, value, reason, other_problems) as a guarded CSV.
+
+    Its values are the file's own bad cells, so they are exactly what a formula attack would be.
+    """
+    return guarded_csv(rejected).encode("utf-8")
 
 
 def to_geojson(events: pd.DataFrame) -> bytes:

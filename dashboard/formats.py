@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .model import COLUMNS, REQUIRED
+from .model import COLUMNS, REQUIRED, preview
 
 # ACLED sub_event_type -> native event_type (matched ignoring case); any other sub-event is "other".
 ACLED_EVENT_TYPES: dict[str, str] = {
@@ -149,7 +150,9 @@ _MONTHS = (
 )
 MONTH_NUMBERS = {name: i for i, name in enumerate(_MONTHS, 1)} | {n[:3]: i for i, n in enumerate(_MONTHS, 1)}
 MONTH_NUMBERS["sept"] = 9
-_VALUE_PREVIEW = 200
+# JSON integers longer than this stay text: Python refuses to convert an int of more digits than
+# sys.int_max_str_digits either way, and 640 is the least that limit may be set to.
+_LONGEST_INT = sys.int_info.str_digits_check_threshold
 
 
 def identity_columns() -> dict[str, str]:
@@ -345,8 +348,21 @@ class Features:
     count: int  # features in the collection
 
 
+class _LongInteger(str):
+    """A JSON integer too long to be a Python int, kept as its digits: a property keeps its text,
+    and as a coordinate it is a number far past any float, so not a finite one."""
+
+
+def _integer(digits: str) -> int | _LongInteger:
+    return int(digits) if len(digits) <= _LONGEST_INT else _LongInteger(digits)
+
+
 def _text(value: object) -> str:
-    """A property value as the string a CSV cell would hold."""
+    """A property value as the string a CSV cell would hold.
+
+    Raises RecursionError for a list or object nested about as deep as the interpreter's
+    recursion limit: json.loads read it, but writing it back takes a few frames more.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
@@ -358,25 +374,47 @@ def _text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _shown(value: object) -> str:
+    """A value's text for a rejection report, which load.rejection_frame shortens with ``model.preview``."""
+    try:
+        return _text(value)
+    except RecursionError:
+        return "(nested too deeply to show)"
+
+
+def _finite(value: int | float | _LongInteger) -> bool:
+    if isinstance(value, _LongInteger):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past float's range, such as a 400-digit coordinate
+        return False
+
+
 def _point(number: int, feature: object) -> tuple[tuple[str, str] | None, tuple[str, str, str] | None]:
     """((lat, lon), None) of a Point feature as strings, or (None, (column, value, reason)) rejecting it."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        return None, ("", _text(feature)[:_VALUE_PREVIEW], f"feature {number} is not a GeoJSON Feature")
+        return None, ("", _shown(feature), f"feature {number} is not a GeoJSON Feature")
     geometry = feature.get("geometry")
     if geometry is None:
         return None, ("geometry", "", f"feature {number} has no geometry; expected a Point")
     kind = geometry.get("type") if isinstance(geometry, dict) else None
-    shown = _text(geometry)[:_VALUE_PREVIEW]
+    shown = _shown(geometry)
     if kind != "Point":
-        return None, ("geometry", shown, f"feature {number} has a {kind or 'malformed'} geometry; expected a Point")
+        # The type goes into the reason, so only a short text one is named.
+        named = kind if isinstance(kind, str) and 0 < len(kind) <= 40 else "malformed"
+        return None, ("geometry", shown, f"feature {number} has a {named} geometry; expected a Point")
     coordinates = geometry.get("coordinates")
-    if (
-        not isinstance(coordinates, list)
-        or len(coordinates) not in (2, 3)
-        or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates)
-        or not all(math.isfinite(c) for c in coordinates)
-    ):
+    if not isinstance(coordinates, list) or len(coordinates) not in (2, 3):
         return None, ("geometry", shown, f"feature {number} has bad Point coordinates; expected [lon, lat]")
+    for axis, value in zip(("lon", "lat", "altitude"), coordinates, strict=False):
+        if not isinstance(value, int | float | _LongInteger) or isinstance(value, bool):
+            problem = "is not a number"
+        elif not _finite(value):
+            problem = "is not a finite number"
+        else:
+            continue
+        return None, ("geometry", shown, f"feature {number} has bad Point coordinates: {axis} {problem}")
     lon, lat = coordinates[:2]
     return (repr(lat), repr(lon)), None
 
@@ -388,15 +426,21 @@ def read_geojson(text: str) -> Features:
     as a column. A feature that is not a Point is a rejected row, not an error.
     """
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as err:
         raise FormatError(
             f"not a comma-separated table, and not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
         ) from None
+    except RecursionError:
+        # GeoJSON needs a dozen levels; this is a file of brackets, not of events.
+        raise FormatError(
+            f"not a comma-separated table, and not readable JSON: nested too deeply (more than about "
+            f"{sys.getrecursionlimit()} levels of lists or objects)"
+        ) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         kind = document.get("type") if isinstance(document, dict) else type(document).__name__
         raise FormatError(
-            f"not a comma-separated table, and not a GeoJSON FeatureCollection: its type is {_text(kind)!r}"
+            f"not a comma-separated table, and not a GeoJSON FeatureCollection: its type is {preview(_shown(kind))!r}"
         )
     features = document.get("features")
     if not isinstance(features, list):
@@ -415,16 +459,25 @@ def read_geojson(text: str) -> Features:
         if point is None:
             rejected.append((number, *why))
             continue
-        record = {name: _text(value) for name, value in properties.items()}
-        record["lat"], record["lon"] = point
-        records.append(record)
-        numbers.append(number)
+        record: dict[str, str] = {}
+        for name, value in properties.items():
+            try:
+                record[name] = _text(value)
+            except RecursionError:
+                reason = f"feature {number} has a property nested too deeply to read: {preview(name)!r}"
+                rejected.append((number, name, "", reason))
+                break
+        else:
+            record["lat"], record["lon"] = point
+            records.append(record)
+            numbers.append(number)
 
     missing = [column for column in REQUIRED if column not in names]
     if features and missing:
-        shown = ", ".join(list(names)[:20]) or "none"
+        shown = ", ".join(preview(name) for name in list(names)[:20]) or "none"
         raise FormatError(f"missing required propert(ies): {', '.join(missing)}; the features have: {shown}")
     columns = list(dict.fromkeys([*names, "lat", "lon"])) if features else [*REQUIRED, "lat", "lon"]
-    frame = pd.DataFrame.from_records(records, columns=columns).fillna("")
+    # object, not the float64 pandas gives a column no accepted feature has, so that "" can fill it
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(object).fillna("")
     frame = frame.astype(pd.StringDtype("pyarrow"))
     return Features(frame, np.asarray(numbers, dtype="int64"), rejected, len(features))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .load import rejection_frame
@@ -49,17 +50,74 @@ def name_key(names: pd.Series) -> pd.Series:
     )
 
 
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise GeodataError(f"{path}: is a folder, not a file")
+    if not path.exists():
+        raise GeodataError(f"{path}: missing; run `make geodata` or restore it from git")
+
+
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    _check_file(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise GeodataError(f"{path}: missing; run `make geodata` or restore it from git") from None
+    except OSError as err:  # gone or locked since the check above
+        raise GeodataError(f"{path}: unreadable ({err.strerror or err})") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise GeodataError(f"{path}: unreadable ({str(err).splitlines()[0]})") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise GeodataError(f"{path}: missing column(s) {', '.join(missing)}")
     return frame
+
+
+def _check_places(path: Path, frame: pd.DataFrame) -> None:
+    """Each row names a place, and no place twice: a second row would be joined to every event twice."""
+    nameless = np.flatnonzero(frame["place"].str.strip().eq("").to_numpy())
+    if len(nameless):
+        raise GeodataError(f"{path}: a row has no place name (data row {nameless[0] + 1})")
+    twice = frame.loc[frame["place"].duplicated(), "place"].unique()
+    if len(twice):
+        raise GeodataError(f"{path}: a place is listed more than once: {', '.join(twice[:5])}")
+
+
+def _check_coordinates(path: Path, places: pd.Series, lat: pd.Series, lon: pd.Series) -> None:
+    broken = places[lat.isna() | lon.isna()]
+    if not broken.empty:
+        raise GeodataError(f"{path}: no numeric lat/lon for {', '.join(broken.head(5))}")
+    # inf is a number to pandas, but not a place on the earth
+    outside = places[~(lat.abs().le(90) & lon.abs().le(180))]
+    if not outside.empty:
+        raise GeodataError(
+            f"{path}: lat/lon out of range for {', '.join(outside.head(5))} (lat must be within ±90, lon within ±180)"
+        )
+
+
+def _read_outline(path: Path) -> tuple[gpd.GeoDataFrame, object]:
+    """The countries, and the one country's outline: a (Multi)Polygon, for clipping control zones."""
+    _check_file(path)
+    try:
+        countries = gpd.read_file(path)
+    except Exception as err:  # pyogrio raises several types for missing or corrupt files
+        raise GeodataError(f"{path}: unreadable ({str(err).splitlines()[0]})") from None
+    if countries.empty:
+        raise GeodataError(f"{path}: has no features; expected {COUNTRY} and its neighbours")
+    if "name" not in countries.columns:
+        raise GeodataError(f"{path}: its features have no 'name' property; expected one named {COUNTRY}")
+    country = countries.loc[countries["name"].eq(COUNTRY), "geometry"]
+    if country.empty:
+        raise GeodataError(f"{path}: has no feature named {COUNTRY}")
+    for shape in country:
+        if shape is None:
+            found = "no geometry"
+        elif shape.geom_type not in ("Polygon", "MultiPolygon"):
+            found = f"a {shape.geom_type}"
+        elif shape.is_empty:
+            found = "an empty geometry"
+        else:
+            continue
+        raise GeodataError(f"{path}: {COUNTRY} has {found}; expected a Polygon or MultiPolygon")
+    return countries, country.union_all()
 
 
 def alias_table(places: pd.DataFrame) -> pd.DataFrame:
@@ -87,12 +145,12 @@ def read_geodata(folder: str | Path) -> Geodata:
     """The gazetteer with its baseline control, and the borders. Fails loudly."""
     folder = Path(folder)
     table = _read_csv(folder / GAZETTEER, ("place", "name_ar", "aliases", "kind", "governorate", "lat", "lon"))
+    _check_places(folder / GAZETTEER, table)
     lat = pd.to_numeric(table["lat"], errors="coerce")
     lon = pd.to_numeric(table["lon"], errors="coerce")
-    broken = table.loc[lat.isna() | lon.isna(), "place"]
-    if not broken.empty:
-        raise GeodataError(f"{folder / GAZETTEER}: no numeric lat/lon for {', '.join(broken.head(5))}")
+    _check_coordinates(folder / GAZETTEER, table["place"], lat, lon)
     baseline = _read_csv(folder / BASELINE, ("place", "controller", "basis"))
+    _check_places(folder / BASELINE, baseline)
     table = table.merge(
         baseline.rename(columns={"controller": "baseline", "basis": "baseline_basis"}),
         on="place",
@@ -102,18 +160,14 @@ def read_geodata(folder: str | Path) -> Geodata:
     if not unset.empty:
         raise GeodataError(f"{folder / BASELINE}: no baseline controller for {', '.join(unset.head(5))}")
     places = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-    try:
-        countries = gpd.read_file(folder / COUNTRIES)
-    except Exception as err:  # pyogrio raises several types for missing or corrupt files
-        raise GeodataError(f"{folder / COUNTRIES}: unreadable ({str(err).splitlines()[0]})") from None
-    country = countries.loc[countries["name"].eq(COUNTRY), "geometry"]
-    if country.empty:
-        raise GeodataError(f"{folder / COUNTRIES}: has no feature named {COUNTRY}")
-    return Geodata(places, alias_table(table), countries, country.union_all())
+    countries, outline = _read_outline(folder / COUNTRIES)
+    return Geodata(places, alias_table(table), countries, outline)
 
 
-def geocode(frame: pd.DataFrame, aliases: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Points (EPSG:4326) for every row whose place is known or whose lat/lon are given.
+def geocode(frame: pd.DataFrame, aliases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coordinates (WGS84 ``lat``, ``lon``) for every row whose place is known or whose lat/lon are given.
+
+    No shapely point per event: a million of them take 200 MB; layers and exports make points for what they show.
 
     Adds ``gazetteer_place`` (the canonical name, empty when the place is not in
     the gazetteer) and ``located`` (``event`` when the row's own coordinates were
@@ -135,5 +189,4 @@ def geocode(frame: pd.DataFrame, aliases: pd.DataFrame) -> tuple[gpd.GeoDataFram
     located["located"] = has_own[~unknown].map({True: "event", False: "gazetteer"})
     located["lat"] = located["lat"].fillna(located.pop("glat"))
     located["lon"] = located["lon"].fillna(located.pop("glon"))
-    points = gpd.points_from_xy(located["lon"], located["lat"])
-    return gpd.GeoDataFrame(located, geometry=points, crs="EPSG:4326"), rejected
+    return located, rejected

@@ -23,11 +23,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from . import formats
-from .model import REQUIRED
+from .model import GUARDED, REQUIRED, VALUE_PREVIEW, preview
 
 # A NUL byte in the first block means binary data: CSV text never holds one.
 _SNIFF_BYTES = 8192
-_VALUE_PREVIEW = 200
 
 
 class UnusableFile(Exception):
@@ -55,18 +54,28 @@ def rejection_frame(
 ) -> pd.DataFrame:
     """The one shape every rejection report has: a row per rejected row of the file.
 
-    ``other_problems`` counts what else is wrong with that row beyond ``reason``.
+    ``column`` and ``value`` are shown as ``model.preview`` shows them, whoever built the report: a 1 MB
+    cell or column name is not sent whole to the page. ``other_problems`` counts what else is wrong
+    with that row beyond ``reason``.
     """
     frame = pd.DataFrame(
         {
             "line": np.asarray(lines, dtype="int64"),
-            "column": pd.array(list(column), dtype="str"),
-            "value": pd.array(list(value), dtype="str"),
+            "column": _previewed(column),
+            "value": _previewed(value),
             "reason": pd.array(list(reason), dtype="str"),
         }
     )
     frame["other_problems"] = np.broadcast_to(np.asarray(others, dtype="int64"), len(frame))
     return frame
+
+
+def _previewed(texts: object) -> pd.Series:
+    values = pd.Series(list(texts), dtype="str")
+    long = values.str.len() > VALUE_PREVIEW
+    if long.any():  # rare, so only the long values pay for a call each
+        values = values.mask(long, values[long].map(preview))
+    return values
 
 
 def _read_bytes(source: str | Path | bytes, max_bytes: int | None = None) -> bytes:
@@ -137,7 +146,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _header(text: str) -> list[str]:
     first = next(csv.reader(io.StringIO(text, newline="")), [])
-    names = [name.strip() for name in first]
+    # Our CSV export guards a formula-like column name as it guards a cell; read it back as it was.
+    names = [re.sub(GUARDED, "", name.strip()) for name in first]
     if len(names) < 2:
         raise UnusableFile(
             "not a comma-separated table: the first line has no commas; "
@@ -221,9 +231,12 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
         unsplittable.append((row.number, row.text, row.actual_columns))
         return "skip"
 
+    # pyarrow cannot skip a header that no line break ends ("header is larger than block size"):
+    # give the last line its end, which changes no value, so a header-only file is 0 rows.
+    ended = text if text.endswith(("\n", "\r")) else text + "\n"
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(ended.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_apart),
             convert_options=pacsv.ConvertOptions(
@@ -242,7 +255,10 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
     bad_records = np.asarray([n for n, _, _ in unsplittable], dtype="int64")
     total = len(frame) + len(unsplittable)
     record_numbers = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad_records)
-    physical_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # A line ends at \r\n, \n or a bare \r, as it does for the parser and the csv module.
+    physical_lines = (
+        text.count("\n") + text.count("\r") - text.count("\r\n") + (0 if text.endswith(("\n", "\r")) else 1)
+    )
     if physical_lines == total + 1:
         to_line = np.arange(0, total + 2, dtype="int64")
     else:
@@ -250,7 +266,7 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
     rejected = rejection_frame(
         to_line[bad_records],
         [""] * len(unsplittable),
-        [t[:_VALUE_PREVIEW] for _, t, _ in unsplittable],
+        [t for _, t, _ in unsplittable],
         [_split_reason(t, n, len(names)) for _, t, n in unsplittable],
     )
     try:

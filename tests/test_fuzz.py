@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 
 import pytest
@@ -20,6 +21,8 @@ from dashboard.pipeline import open_events
 from tests.conftest import HEADER
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# For the fuzzers that run once per loader: fewer examples each, so the file stays fast.
+FEW = settings(FUZZ, max_examples=40)
 NATIVE = HEADER.split(",")
 UCDP = ["id", "date_start", "date_end", "side_a", "side_b", "latitude", "longitude", "type_of_violence", "adm_1"]
 TEXT = st.text(
@@ -36,23 +39,31 @@ DATES = st.one_of(
 )
 
 
-def accounted(data: bytes, geodata) -> None:
-    """The invariant: one clear refusal, or every row read is either accepted or rejected, once."""
+def accounted(data: bytes, geodata, rows: int | None = None) -> None:
+    """The invariant: one clear refusal, or every row read is either accepted or rejected, once.
+
+    ``rows``, when known (a GeoJSON file's features), is how many rows there are to read.
+    """
     try:
         dataset = open_events(data, geodata)
     except UnusableFile as err:
         assert str(err) and "\n" not in str(err).strip()
         return
     assert dataset.accepted + len(dataset.rejected) == dataset.rows
+    assert rows is None or dataset.rows == rows
     assert not dataset.rejected["line"].duplicated().any()
     assert dataset.events["event_id"].is_unique
 
 
-def csv_text(header: list[str], rows: list[list[str]], newline: str = "\n") -> bytes:
+def csv_record(row: list[str]) -> str:
     def cell(value: str) -> str:
         return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n\r') else value
 
-    return newline.join(",".join(cell(v) for v in row) for row in [header, *rows]).encode("utf-8")
+    return ",".join(cell(v) for v in row)
+
+
+def csv_text(header: list[str], rows: list[list[str]], newline: str = "\n") -> bytes:
+    return newline.join(csv_record(row) for row in [header, *rows]).encode("utf-8")
 
 
 @FUZZ
@@ -100,34 +111,128 @@ def test_ucdp_shapes(geodata, rows):
     accounted(csv_text(UCDP, rows), geodata)
 
 
+# JSON that json.dumps will not write: integers past Python's int <-> str limit, floats past float's range,
+# and nesting deeper than json.loads reads. Drawn as short markers ("int:5000"), so that hypothesis
+# reports stay readable, and swapped for the raw JSON text they stand for after dumping.
+RAW = "\x00raw:"
+RAW_TEXT = {
+    "int": lambda n: "1" * n,
+    "negative-int": lambda n: "-" + "9" * n,
+    "float": lambda n: "1" * n + ".5",
+    "exponent": lambda n: f"1e{n}",
+    "list": lambda n: "[" * n + "]" * n,
+    "object": lambda n: '{"a":' * n + "1" + "}" * n,
+    "unclosed": lambda n: "[" * n,
+}
+LITERALS = st.sampled_from(
+    [
+        "int:309",
+        "negative-int:400",
+        "int:640",
+        "int:5000",
+        "negative-int:5000",
+        "float:400",
+        "exponent:400",
+        "list:900",
+        "list:1000",
+        "object:2000",
+        "unclosed:100000",
+    ]
+).map(lambda marker: RAW + marker)
+SCALARS = st.none() | st.booleans() | st.floats() | st.integers() | st.integers(-(10**400), 10**400) | TEXT | LITERALS
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=8,
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=10,
 )
+COORDINATES = st.lists(st.floats(width=32) | st.integers() | LITERALS | JSON_VALUES, max_size=4) | JSON_VALUES
+GEOMETRIES = (
+    st.none()
+    | JSON_VALUES
+    | st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["Point", "Polygon", "LineString"]) | JSON_VALUES,
+            "coordinates": st.lists(st.floats(allow_nan=False, width=32), min_size=2, max_size=3) | COORDINATES,
+        }
+    )
+)
+PROPERTIES = (
+    st.none()
+    | JSON_VALUES
+    | st.fixed_dictionaries(
+        {"date": DATES, "place": TEXT, "source": TEXT}, optional={"lat": JSON_VALUES, "extra": JSON_VALUES}
+    )
+)
+FEATURES = (
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["Feature", "feature", "Point"]),
+            "geometry": GEOMETRIES,
+            "properties": PROPERTIES,
+        }
+    )
+    | JSON_VALUES
+)
+
+
+def geojson_text(document: object) -> bytes:
+    """``document`` as JSON, each marked string replaced by the raw JSON text it marks."""
+    text = json.dumps(document)
+    return re.sub(r'"\\u0000raw:([a-z-]+):(\d+)"', lambda m: RAW_TEXT[m[1]](int(m[2])), text).encode()
 
 
 @FUZZ
-@given(
-    features=st.lists(
-        st.fixed_dictionaries(
-            {
-                "type": st.sampled_from(["Feature", "feature", "Point"]),
-                "geometry": st.none()
-                | st.fixed_dictionaries(
-                    {
-                        "type": st.sampled_from(["Point", "Polygon", "LineString"]),
-                        "coordinates": st.lists(st.floats(allow_nan=False, width=32), max_size=3) | JSON_VALUES,
-                    }
-                ),
-                "properties": st.none() | st.fixed_dictionaries({"date": DATES, "place": TEXT, "source": TEXT}),
-            }
-        ),
-        max_size=15,
-    )
-)
+@given(features=st.lists(FEATURES, max_size=12))
 def test_geojson_shapes(geodata, features):
-    accounted(json.dumps({"type": "FeatureCollection", "features": features}).encode(), geodata)
+    accounted(geojson_text({"type": "FeatureCollection", "features": features}), geodata, rows=len(features))
+
+
+@FEW
+@given(document=JSON_VALUES, wrapped=st.booleans())
+def test_any_json_document(geodata, document, wrapped):
+    accounted(geojson_text({"type": "FeatureCollection", "features": document} if wrapped else document), geodata)
+
+
+LOADERS = {"native": NATIVE, "acled": list(ACLED_COLUMNS), "ucdp": UCDP}
+
+
+def rows_of(header: list[str], max_size: int = 12):
+    if header == NATIVE:
+        return st.lists(native_row(), max_size=max_size)
+    cell = TEXT | DATES | NUMBERS
+    return st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), max_size=max_size)
+
+
+@pytest.mark.parametrize("fmt", list(LOADERS))
+@FEW
+@given(data=st.data())
+def test_mixed_line_endings_within_one_file(geodata, fmt, data):
+    header = LOADERS[fmt]
+    rows = data.draw(rows_of(header))
+    ends = data.draw(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(rows) + 1, max_size=len(rows) + 1))
+    final = data.draw(st.booleans())
+    text = "".join(csv_record(row) + end for row, end in zip([header, *rows], ends, strict=True))
+    accounted((text if final else text.rstrip("\r\n")).encode(), geodata)
+
+
+@pytest.mark.parametrize("fmt", list(LOADERS))
+@FEW
+@given(data=st.data())
+def test_duplicate_header_names(geodata, fmt, data):
+    header = list(LOADERS[fmt])
+    original = data.draw(st.sampled_from(header))
+    twin = data.draw(st.sampled_from([original, f" {original} ", original.upper()]))
+    header.insert(data.draw(st.integers(0, len(header))), twin)
+    cell = TEXT | DATES | NUMBERS
+    rows = data.draw(st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), max_size=8))
+    try:
+        dataset = open_events(csv_text(header, rows), geodata)
+    except UnusableFile as err:
+        assert str(err) and "\n" not in str(err).strip()
+        return
+    # Names are compared trimmed, as they are read: only a twin in other case is another column.
+    assert twin.strip() != original
+    assert dataset.accepted + len(dataset.rejected) == dataset.rows
 
 
 @FUZZ

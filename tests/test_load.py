@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.load import UnusableFile, read_events
+from tests.conftest import HEADER
 
 GOOD = b"date,place,source\n2024-11-30,Aleppo,Reuters\n"
 
@@ -79,3 +80,39 @@ def test_arabic_in_windows_1256_or_utf_16_is_read_and_named(encoding, named):
     raw = read_events("date,place,source\n2024-11-30,حلب,الجزيرة\n".encode(encoding))
     assert raw.encoding == named
     assert raw.frame.loc[0, "place"] == "حلب" and raw.frame.loc[0, "source"] == "الجزيرة"
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n", "\r", "\n\n"], ids=["none", "lf", "crlf", "cr", "blank-line"])
+def test_a_header_only_file_loads_as_no_rows_with_or_without_a_final_newline(ending):
+    raw = read_events(f"{HEADER}{ending}".encode())
+    assert (raw.rows, len(raw.frame), len(raw.rejected)) == (0, 0, 0)
+    assert list(raw.frame.columns)[:3] == ["event_id", "date", "place"]
+
+
+def test_a_last_row_without_a_final_newline_loads():
+    raw = read_events(b"date,place,source\n2024-11-30,Aleppo,Reuters")
+    assert raw.frame.iloc[0].tolist() == ["2024-11-30", "Aleppo", "Reuters"] and raw.lines.tolist() == [2]
+
+
+def test_line_numbers_count_a_bare_cr_as_a_line_end_after_a_quoted_newline():
+    # \r alone ends a line too (old Mac files, or lines pasted in from one): the next row is on line 4, not 3.
+    raw = read_events(b'date,place,source\n2024-11-30,"two\nlines",R\r2024-11-31,P,R\n')
+    assert raw.lines.tolist() == [2, 4]
+
+
+def test_mixed_line_endings_in_one_file_keep_every_row_on_its_line():
+    raw = read_events(b"date,place,source\r\n1,a,R\r2,b,R\n3,c,R,extra\r\n4,d,R")
+    assert raw.lines.tolist() == [2, 3, 5] and raw.rejected["line"].tolist() == [4]
+    assert raw.frame["date"].tolist() == ["1", "2", "4"]
+
+
+def test_a_1_mb_line_with_too_many_fields_is_reported_as_a_short_preview():
+    raw = read_events(b"date,place,source\n2024-11-30,Aleppo,R," + b"x" * 1_000_000 + b"\n")
+    value = raw.rejected["value"].iloc[0]
+    assert value.startswith("2024-11-30,Aleppo,R,xxx") and value.endswith("… (1,000,020 characters)")
+    assert len(value) < 300
+
+
+def test_a_column_name_with_the_export_s_formula_guard_reads_back_without_it():
+    raw = read_events(b"date,place,source,'=HYPERLINK(1),'plain\n2024-11-30,Aleppo,R,1,2\n")
+    assert list(raw.frame.columns) == ["date", "place", "source", "=HYPERLINK(1)", "'plain"]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.model import preview
 from dashboard.pipeline import open_events
 from tests.conftest import FIXTURES
 
@@ -145,3 +146,25 @@ def test_dates_far_in_the_past_or_future_are_rejected_not_a_crash(write_csv, geo
     row = f"e1,{values['date']},Aleppo,,,clash,,,,s,,,{values['reported_on']},d,,v,{values['date_end']}"
     dataset = open_events(write_csv(row, header=HEADER + ",date_end"), geodata)
     assert dataset.accepted == 0 and dataset.rejected.loc[0, "column"] == column
+
+
+def test_a_1_mb_bad_date_is_reported_as_a_short_preview_with_its_length(write_csv, geodata):
+    day = "2024-12-01" + "x" * 1_000_000
+    dataset = open_events(
+        write_csv(f"e1,{day},Aleppo,,,clash,,,,R,,,,,,", "e2,2024-12-01,Aleppo,,,,,,,R,,,,,,"), geodata
+    )
+    assert dataset.accepted == 1
+    assert dataset.rejected["value"].tolist() == [day[:200] + "… (1,000,010 characters)"]
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("", ""),
+        ("x" * 200, "x" * 200),
+        ("x" * 201, "x" * 200 + "… (201 characters)"),
+        ("é" * 5000, "é" * 200 + "… (5,000 characters)"),
+    ],
+)
+def test_preview_keeps_short_values_whole_and_shortens_long_ones(value, shown):
+    assert preview(value) == shown

@@ -1,0 +1,39 @@
+"""Streamlit's own settings in .streamlit/config.toml: the safe defaults the README promises."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from streamlit.config import ShowErrorDetailsConfigOptions
+
+from dashboard.settings import resolve
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    with (REPO / ".streamlit" / "config.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def test_xsrf_protection_is_on(config):
+    assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_no_usage_statistics_are_sent(config):
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_uploads_are_capped_at_the_upload_mb_default(config):
+    assert config["server"]["maxUploadSize"] == resolve(environ={})["upload_mb"] == 50
+
+
+def test_an_unexpected_error_shows_nothing_of_itself_in_the_browser(config):
+    # "none": not even the exception's type reaches the page; the server's log keeps the traceback.
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["showErrorDetails"] in set(ShowErrorDetailsConfigOptions)
+
+
+def test_leaflet_is_served_by_the_app_itself(config):
+    assert config["server"]["enableStaticServing"] is True

@@ -39,6 +39,24 @@ def points_in_bounds(
     return (lat >= south - dlat) & (lat <= north + dlat) & (lon >= west - dlon) & (lon <= east + dlon)
 
 
+def extent(lat: np.ndarray, lon: np.ndarray) -> tuple[float, float, float, float]:
+    """(south, west, north, east) around every point; an empty box for no points."""
+    if len(lat) == 0:
+        return (np.inf, np.inf, -np.inf, -np.inf)
+    return (float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
+
+
+def bounds_hold(
+    bounds: tuple[float, float, float, float], box: tuple[float, float, float, float], pad: float = 0.25
+) -> bool:
+    """Whether ``bounds``, padded as ``points_in_bounds`` pads them, hold the whole of ``box``."""
+    south, west, north, east = box
+    if south > north:
+        return True
+    corners = points_in_bounds(np.array([south, north]), np.array([west, east]), bounds, pad)
+    return bool(corners.all())
+
+
 def grid_cells(events: pd.DataFrame, zoom: int) -> pd.DataFrame:
     """One row per occupied cell: lat, lon (mean of its events), count, dominant event type, count per type."""
     lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)

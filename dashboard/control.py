@@ -44,6 +44,11 @@ def control_changes(events: pd.DataFrame) -> pd.DataFrame:
     return changes[_CHANGE_COLUMNS].reset_index(drop=True)
 
 
+def changes_until(changes: pd.DataFrame, day: dt.date) -> int:
+    """How many of the (date-ordered) changes fall on or before ``day``: days with the same number share a map."""
+    return int(np.searchsorted(changes["date"].to_numpy(), np.datetime64(day, "ns"), side="right"))
+
+
 def control_at(day: dt.date, places: gpd.GeoDataFrame, changes: pd.DataFrame) -> gpd.GeoDataFrame:
     """The controller of every place on ``day``.
 
@@ -52,8 +57,11 @@ def control_at(day: dt.date, places: gpd.GeoDataFrame, changes: pd.DataFrame) ->
     changed (differs from the baseline), geometry. Places that only events name
     (with their own coordinates) are included, with no baseline.
     """
-    end = np.searchsorted(changes["date"].to_numpy(), np.datetime64(day, "ns"), side="right")
-    latest = changes.iloc[:end].drop_duplicates("place", keep="last").rename(columns={"date": "since"})
+    latest = (
+        changes.iloc[: changes_until(changes, day)]
+        .drop_duplicates("place", keep="last")
+        .rename(columns={"date": "since"})
+    )
     known = places[["place", "kind", "governorate", "baseline", "geometry"]]
     extra = latest.loc[~latest["place"].isin(known["place"])]
     extra_places = gpd.GeoDataFrame(

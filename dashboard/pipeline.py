@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from .filters import sort_by_date
@@ -20,6 +19,15 @@ from .geocode import Geodata, geocode
 from .load import read_events
 from .stories import add_stories
 from .validate import validate
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """(modification time, size) of a file now, without waiting; None when it is not there."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def settled_stamp(path: Path, quiet: float = 0.5, patience: float = 5.0) -> tuple[tuple[int, int] | None, bool]:
@@ -51,7 +59,7 @@ def settled_stamp(path: Path, quiet: float = 0.5, patience: float = 5.0) -> tupl
 
 @dataclass(frozen=True)
 class Dataset:
-    events: gpd.GeoDataFrame  # accepted events, sorted by date
+    events: pd.DataFrame  # accepted events, sorted by date, with lat and lon
     rejected: pd.DataFrame  # line, column, value, reason, other_problems; sorted by line
     rows: int  # rows read, header not counted
     format: str

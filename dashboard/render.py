@@ -38,7 +38,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"
 # Streamlit serves dashboard/static/ at /app/static/ (server.enableStaticServing).
 SERVED = "/app/static/vendor"
-LOCAL_JS = [("leaflet", f"{SERVED}/leaflet.js"), ("jquery", f"{SERVED}/jquery.min.js")]
+# Only Leaflet: every layer is written by this module's own scripts, none of which needs jQuery, so the map
+# frame loads one script before it draws rather than two in turn.
+LOCAL_JS = [("leaflet", f"{SERVED}/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", f"{SERVED}/leaflet.css")]
 
 CENTRE = (35.0, 38.3)
@@ -88,14 +90,13 @@ PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
 
 
 def install_assets() -> Path:
-    """Copy Leaflet and jQuery from their PyPI packages into dashboard/static/vendor."""
-    from xstatic.pkg import jquery, leaflet
+    """Copy Leaflet from its PyPI package into dashboard/static/vendor."""
+    from xstatic.pkg import leaflet
 
     VENDOR.mkdir(parents=True, exist_ok=True)
     wanted = {
         Path(leaflet.BASE_DIR) / "leaflet.js": VENDOR / "leaflet.js",
         Path(leaflet.BASE_DIR) / "leaflet.css": VENDOR / "leaflet.css",
-        Path(jquery.BASE_DIR) / "jquery.min.js": VENDOR / "jquery.min.js",
     }
     for source, target in wanted.items():
         if not target.exists() or target.stat().st_size != source.stat().st_size:
@@ -405,16 +406,19 @@ def simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return zones.assign(geometry=outline)
 
 
-def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """Zones coloured by controller (pass them through ``simplified`` once), then a dot per place."""
-    zone_group = folium.FeatureGroup(name="Control zones")
+def control_json(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> tuple[str, str]:
+    """The zones (pass them through ``simplified`` once) and the place dots as GeoJSON, styled and escaped.
+
+    Made once per state of control: days on which nothing changed hands send the same text.
+    """
+    zones_data = ""
     if not zones.empty:
         shaded = zones.assign(
             colour=controller_colour(zones["controller"]),
             tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
         )
-        _Zones(shaded[["colour", "tooltip", "geometry"]].to_json(drop_id=True)).add_to(zone_group)
-    dot_group = folium.FeatureGroup(name="Place control")
+        zones_data = shaded[["colour", "tooltip", "geometry"]].to_json(drop_id=True)
+    dots_data = ""
     if not control.empty:
         since = _days(control["since"])
         basis = ("since " + since + ", per " + escape_text(control["source"])).where(
@@ -430,8 +434,24 @@ def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[f
             geometry=control.geometry.to_numpy(),
             crs=control.crs,
         )
-        _Points(dots.assign(radius=4).to_json(drop_id=True), weight=1.5, fill_opacity=0.85).add_to(dot_group)
+        dots_data = dots.assign(radius=4).to_json(drop_id=True)
+    return zones_data, dots_data
+
+
+def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]:
+    """The layers of ``control_json``: zones coloured by controller, then a dot per place."""
+    zone_group = folium.FeatureGroup(name="Control zones")
+    if zones_data:
+        _Zones(zones_data).add_to(zone_group)
+    dot_group = folium.FeatureGroup(name="Place control")
+    if dots_data:
+        _Points(dots_data, weight=1.5, fill_opacity=0.85).add_to(dot_group)
     return [zone_group, dot_group]
+
+
+def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
+    """Zones coloured by controller (pass them through ``simplified`` once), then a dot per place."""
+    return control_groups(*control_json(control, zones))
 
 
 def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:

@@ -28,6 +28,7 @@ class Indexed:
     outlets: list[frozenset[str]]  # for each source code: the outlets it names (a cell may name several)
     source_cells: list[str]  # for each source code: the cell itself
     story: np.ndarray  # story as a code
+    extent: tuple[float, float, float, float]  # south, west, north, east of every event
     cells: dict = field(default_factory=dict)  # zoom -> (every event's grid cell code, number of cells)
 
     def cell_codes(self, zoom: int) -> tuple[np.ndarray, int]:
@@ -51,7 +52,15 @@ def index_events(events: pd.DataFrame) -> Indexed:
         story=pd.factorize(events["story_id"].astype(str))[0].astype("int64")
         if "story_id" in events.columns
         else np.zeros(len(events), dtype="int64"),
+        extent=aggregate.extent(events["lat"].to_numpy(float), events["lon"].to_numpy(float)),
     )
+
+
+def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` for sorted positions; a view, not a copy, when they are a run (every event up to a day)."""
+    if len(at) and at[-1] - at[0] + 1 == len(at):
+        return values[at[0] : at[-1] + 1]
+    return values[at]
 
 
 def positions(indexed: Indexed, day: dt.date, mode: str, window: int, facets: np.ndarray | None) -> np.ndarray:
@@ -63,12 +72,12 @@ def positions(indexed: Indexed, day: dt.date, mode: str, window: int, facets: np
 
 
 def count_sources(indexed: Indexed, at: np.ndarray) -> int:
-    codes = np.flatnonzero(np.bincount(indexed.source[at], minlength=len(indexed.outlets)))
+    codes = np.flatnonzero(np.bincount(take(indexed.source, at), minlength=len(indexed.outlets)))
     return len(frozenset().union(*(indexed.outlets[c] for c in codes))) if len(codes) else 0
 
 
 def count_stories(indexed: Indexed, at: np.ndarray) -> int:
-    return int(np.count_nonzero(np.bincount(indexed.story[at]))) if len(at) else 0
+    return int(np.count_nonzero(np.bincount(take(indexed.story, at)))) if len(at) else 0
 
 
 @dataclass(frozen=True)
@@ -88,11 +97,13 @@ def draw(
 ) -> Drawn:
     """Up to ``limit`` events one by one; above it, those in ``bounds`` one by one if few enough, else cells."""
     if len(at) > limit:
-        if bounds is not None:
-            at = at[aggregate.points_in_bounds(indexed.lat[at], indexed.lon[at], bounds)]
+        # A view that holds every event in the file (the usual start) needs no test per event.
+        if bounds is not None and not aggregate.bounds_hold(bounds, indexed.extent):
+            at = at[aggregate.points_in_bounds(take(indexed.lat, at), take(indexed.lon, at), bounds)]
         if len(at) > limit:
             codes, n = indexed.cell_codes(zoom)
-            cells = aggregate.cells_from_codes(codes[at], n, indexed.lat[at], indexed.lon[at], indexed.kind[at])
+            lat, lon, kind = (take(values, at) for values in (indexed.lat, indexed.lon, indexed.kind))
+            cells = aggregate.cells_from_codes(take(codes, at), n, lat, lon, kind)
             note = (
                 f"{len(at):,} events in view are drawn as {len(cells):,} counted cells (more than {limit:,}); "
                 "zoom in to see them one by one. The numbers and the table count every event."

@@ -64,3 +64,11 @@ def test_cells_from_codes_made_once_are_the_cells_made_now(many, zoom):
     pd.testing.assert_frame_equal(
         fast.sort_values(order).reset_index(drop=True), slow.sort_values(order).reset_index(drop=True)
     )
+
+
+def test_a_view_holds_a_box_only_when_all_of_it_is_inside_the_padded_bounds():
+    box = (34.0, 36.0, 36.0, 40.0)
+    assert aggregate.bounds_hold((33.0, 35.0, 37.0, 41.0), box, pad=0.0)
+    assert aggregate.bounds_hold((34.5, 36.5, 35.5, 39.5), box, pad=1.0)  # the margin reaches the box
+    assert not aggregate.bounds_hold((34.5, 36.5, 35.5, 39.5), box, pad=0.0)
+    assert aggregate.bounds_hold((0.0, 0.0, 1.0, 1.0), aggregate.extent(np.array([]), np.array([])))

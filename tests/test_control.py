@@ -118,3 +118,18 @@ def test_zones_cover_the_country_once_and_follow_control(geodata, bundled):
     assert area(after, "opposition") > area(before, "opposition")
     aleppo = geodata.places.set_index("place").loc["Aleppo"].geometry
     assert after.loc[after.contains(aleppo), "controller"].tolist() == ["opposition"]
+
+
+def test_days_with_the_same_number_of_known_changes_have_the_same_control(geodata, bundled):
+    """The app keys its control cache on ``changes_until``: that must be all that control depends on."""
+    days = pd.date_range("2024-11-20", "2024-12-12").date
+    by_known: dict[int, pd.DataFrame] = {}
+    for day in days:
+        held = control.control_at(day, geodata.places, bundled).drop(columns="geometry")
+        known = control.changes_until(bundled, day)
+        assert known == int((bundled["date"] <= pd.Timestamp(day)).sum())
+        if known in by_known:
+            pd.testing.assert_frame_equal(held, by_known[known])
+        by_known[known] = held
+    assert control.changes_until(bundled, dt.date(2024, 11, 1)) == 0
+    assert control.changes_until(bundled, dt.date(2025, 1, 1)) == len(bundled)

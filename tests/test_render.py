@@ -78,7 +78,7 @@ def test_stacked_claims_are_spread_onto_a_ring():
 def test_base_map_loads_leaflet_from_the_app_and_nothing_from_a_cdn(geodata):
     fmap = render.base_map(geodata, offline=True)
     html = fmap.get_root().render()
-    assert "/app/static/vendor/leaflet.js" in html and "/app/static/vendor/jquery.min.js" in html
+    assert "/app/static/vendor/leaflet.js" in html and "jquery" not in html.lower()
     for host in CDN:
         assert host not in html
     assert "tile.openstreetmap.org" not in html
@@ -90,9 +90,9 @@ def test_online_map_adds_only_the_tile_server(geodata):
     assert not any(host in html for host in CDN)
 
 
-def test_install_assets_copies_leaflet_and_jquery():
+def test_install_assets_copies_leaflet():
     vendor = render.install_assets()
-    for name in ("leaflet.js", "leaflet.css", "jquery.min.js", "images/marker-icon.png"):
+    for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
         assert (vendor / name).stat().st_size > 0
 
 

@@ -20,7 +20,7 @@ from dashboard import control, export, filters, render, step, stories, view
 from dashboard.geocode import GeodataError, read_geodata
 from dashboard.load import UnusableFile
 from dashboard.model import NOT_GIVEN
-from dashboard.pipeline import open_events, settled_stamp
+from dashboard.pipeline import file_stamp, open_events, settled_stamp
 from dashboard.settings import resolve
 
 CONTROL_FACETS = ("source", "source_type", "claim_status")
@@ -76,11 +76,19 @@ def changes_of(key: tuple, chosen: tuple, _events, _options: dict):
     return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves)
 
 
+def control_on(key: tuple, day: dt.date, chosen: tuple, events, geodata, cells, options: dict):
+    """Who holds what on ``day`` under the chosen sources: (places, zones, the layers' GeoJSON)."""
+    changes = changes_of(key, chosen, events, options)
+    return control_state(key, chosen, control.changes_until(changes, day), day, changes, geodata, cells)
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
-def control_on(key: tuple, day: dt.date, chosen: tuple, _events, _geodata, _cells, _options: dict):
-    held = control.control_at(day, _geodata.places, changes_of(key, chosen, _events, _options))
+def control_state(key: tuple, chosen: tuple, known: int, _day: dt.date, _changes, _geodata, _cells):
+    """Once per number of ``known`` changes: days on which nothing changed hands share places, zones and layers."""
+    held = control.control_at(_day, _geodata.places, _changes)
     state = tuple(zip(held["place"], held["controller"], strict=True))
-    return held, zones_for(id(_cells), state, held, _cells)
+    zones = zones_for(id(_cells), state, held, _cells)
+    return held, zones, render.control_json(held, zones)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -200,8 +208,9 @@ def rejected_panel(dataset, shown_rows: int) -> None:
         if dataset.format == "geojson":  # a GeoJSON file's rows are its features, numbered from 1
             listed = listed.rename(columns={"line": "feature"})
         st.dataframe(listed, hide_index=True)
+        # Made on click, guarded: the values are the file's own bad cells, and there may be a million of them.
         st.download_button(
-            "Download rejected rows (CSV)", rejected.to_csv(index=False), "rejected_rows.csv", "text/csv"
+            "Download rejected rows (CSV)", lambda: export.rejected_csv(rejected), "rejected_rows.csv", "text/csv"
         )
 
 
@@ -266,6 +275,7 @@ def choose_dataset(settings: dict, geodata):
             f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
         )
     if upload is not None:
+        st.session_state.pop("file_seen", None)  # steps need not watch the events file while an upload is open
         data = upload.getvalue()
         name, key = upload.name, ("upload", hashlib.sha256(data).hexdigest())
         load = lambda: dataset_uploaded(key[1], data, int(settings["upload_mb"]), geodata)  # noqa: E731
@@ -290,6 +300,7 @@ def dataset_from_path(path: Path, max_mb: int, geodata):
     name, kept = path.name, last_good().get(str(path))
     with st.spinner(f"Loading {literal(name)}…"):
         stamp, settled = settled_stamp(path)
+        st.session_state["file_seen"] = (str(path), stamp)  # what a step compares the file with
         if stamp is None and kept:
             st.warning(
                 f"**{literal(name)} is no longer there.** "
@@ -315,12 +326,14 @@ def dataset_from_path(path: Path, max_mb: int, geodata):
 
 
 def start_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
-    """Set the widgets' state when a file is opened: from the link on a session's first file, else defaults."""
-    if st.session_state.get("dataset_key") == key:
+    """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
+    version of the same file (the link holds the view as it was), else defaults."""
+    before = st.session_state.get("dataset_key")
+    if before == key:
         return
-    first = "dataset_key" not in st.session_state
     st.session_state["dataset_key"] = key
-    params = {name: st.query_params.get_all(name) for name in st.query_params} if first else {}
+    keep = before is None or before[:2] == key[:2]
+    params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
     wanted, notices = view.from_params(params, days, options, default_window)
     st.session_state["day"] = wanted.day
     st.session_state["mode"] = wanted.mode
@@ -414,6 +427,8 @@ def main() -> None:
         began = time.perf_counter()
         if st.session_state["playing"] != playing:
             st.rerun()  # start or stop the play timer, which only a full run can change
+        if file_changed():
+            st.rerun()  # a step reruns only this fragment; the file is read again by a full run
         now = time.monotonic()
         if playing and now - st.session_state.get("stepped_at", 0.0) >= 0.8 * float(settings["play_seconds"]):
             st.session_state["stepped_at"] = now
@@ -442,7 +457,7 @@ def main() -> None:
         at = step.positions(indexed, day, mode, int(window), narrowing)
         first_day = day - dt.timedelta(days=int(window) - 1) if mode == "window" else days[0]
 
-        held, zones = control_on(
+        held, zones, control_data = control_on(
             key,
             day,
             tuple((f, tuple(chosen[f])) for f in CONTROL_FACETS),
@@ -470,7 +485,7 @@ def main() -> None:
         box, seen_zoom = last_map_view()
         drawn = step.draw(indexed, at, bool(as_stories), int(settings["draw_limit"]), box, seen_zoom)
         layers = render.frame_layers(
-            [*render.control_layers(held, zones), drawn.layer, render.selected_layer(selected)]
+            [*render.control_groups(*control_data), drawn.layer, render.selected_layer(selected)]
         )
         if len(selected):
             centre, zoom = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])), render.SELECTED_ZOOM
@@ -543,6 +558,22 @@ def main() -> None:
             print(f"view_ms={1000 * (time.perf_counter() - began):.1f}", file=sys.stderr, flush=True)
 
     view_of_day()
+
+
+def file_changed() -> bool:
+    """Whether the events file has changed (or come or gone) since the page last read it; one stat call.
+
+    Said once per state of the file: while a writer is still at it, the full run shows the version read
+    before, and a step must not ask for another full run until the file changes again.
+    """
+    seen = st.session_state.get("file_seen")
+    if seen is None:
+        return False
+    now = file_stamp(Path(seen[0]))
+    if now == seen[1] or now == st.session_state.get("file_asked"):
+        return False
+    st.session_state["file_asked"] = now
+    return True
 
 
 def last_map_view() -> tuple[tuple[float, float, float, float] | None, int]:

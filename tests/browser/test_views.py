@@ -312,7 +312,7 @@ def test_every_popup_and_tooltip_of_the_xss_file_stays_text(page, xss_url, dialo
         tooltip, popup = events[event_id]["tooltip"], events[event_id]["popup"]
         for column in ("place", "source"):
             assert row[column] in tooltip, f"{event_id}: {column} not literal in the tooltip {tooltip!r}"
-        for column in ("place", "actor", "target", "source", "description"):
+        for column in ("place", "actor", "target", "source", "description", "notes"):  # notes: the file's own
             assert row[column] in popup, f"{event_id}: {column} not literal in the popup {popup!r}"
     # The control a claim moved: its zone's and its place's tooltips quote the claimed controller and source.
     tooltips = [r["tooltip"] for r in seen if r["tooltip"]]
@@ -346,6 +346,7 @@ def test_every_popup_and_tooltip_of_the_xss_file_stays_text(page, xss_url, dialo
         injected = each.evaluate(INJECTED)
         assert injected == [], f"payload elements in {each.url}: {injected}"
     assert not [u for u in requests_seen if urlsplit(u).path.endswith("/x")], "an injected <img src=x> accepted"
+    assert not [u for u in requests_seen if urlsplit(u).port == 9 or urlsplit(u).hostname == "evil.example"]
 
 
 def check_opened(seen: list[dict], payloads: tuple[str, ...]) -> None:

@@ -66,7 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Most events drawn one by one (each costs about 1.3 kB a step); above it, the events in view are "
         "drawn as counted grid cells.",
     ),
-    Setting("timing", False, "Print how long each run of the day view takes, to the server's error output."),
+    Setting(
+        "timing",
+        False,
+        "Print how long each run of the page (run_ms) and of the day view (view_ms) takes, to the server's error "
+        "output.",
+    ),
     Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),
 )
 

@@ -178,6 +178,22 @@ def test_missing_geodata_gets_an_error_panel(app, tmp_path):
     assert "geodata cannot be read" in as_read(at.error[0].value)
 
 
+def map_drawn(at: AppTest) -> AppTest:
+    """What the browser does once the map is drawn: it reports its view, which reruns the day view, now with
+    the timeline, the table and the sources below the map."""
+    return at.run()
+
+
+def test_a_first_run_stops_at_the_map_and_the_maps_report_brings_the_rest(app):
+    """A new session's page waits for no chart or table script before its map starts (second session < 2 s)."""
+    at = app()
+    assert map_payload(at) and not at.dataframe and not at.get("vega_lite_chart")
+    assert any("follow as soon as the map is drawn" in c.value for c in at.caption)
+    at = map_drawn(at)
+    assert at.dataframe and at.get("vega_lite_chart")
+    assert not any("follow as soon as the map is drawn" in c.value for c in at.caption)
+
+
 @pytest.fixture(scope="module")
 def with_stories(geodata):
     from dashboard.pipeline import open_events
@@ -207,7 +223,7 @@ def test_stories_view_draws_one_marker_per_story_and_keeps_the_count(app, with_s
 
 
 def test_compare_lists_what_each_source_says_alone(app, with_stories):
-    at = app()
+    at = map_drawn(app())
     at.selectbox(key="compare_a").set_value("RIA Novosti").run()
     at.selectbox(key="compare_b").set_value("Reuters").run()
     notes = [m.value for m in at.markdown if "claim(s) by" in m.value]
@@ -299,7 +315,7 @@ MARKDOWN_SOURCE = "[Log in here](https://evil.example/login) :red[alarm]"
 
 def test_text_from_a_file_or_a_link_is_escaped_in_streamlit_markdown(app, monkeypatch):
     """Found in review: link values in the notices and source names in the compare heading were read as markdown."""
-    at = app(FIXTURES / "xss.csv")
+    at = map_drawn(app(FIXTURES / "xss.csv"))
     at.selectbox(key="compare_a").set_value(MARKDOWN_SOURCE).run()
     heading = next(m.value for m in at.markdown if "claim(s) by" in m.value)
     assert heading.startswith(r"**1 claim(s) by \[Log in here\]\(https")

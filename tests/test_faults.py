@@ -64,10 +64,21 @@ def test_a_file_being_written_is_not_shown_half_loaded(run, write_csv, monkeypat
     aged(path)
     at = run(path)
     path.write_text(path.read_text()[:-30])  # cut mid-row, as a writer would leave it
-    monkeypatch.setattr(pipeline, "settled_stamp", lambda p: ((time.time_ns(), 1), False))
+    monkeypatch.setattr(pipeline, "settled_stamp", lambda p, **_: ((time.time_ns(), 1), False))
     at.run()
     assert shown(at) == 2 and not at.exception and not at.warning
     assert any("being written" in i.value for i in at.info)
+
+
+def test_a_file_still_being_written_when_first_opened_is_not_shown_half_loaded(run, write_csv, monkeypatch):
+    """Found in review: with no earlier version to fall back on, the first open read the half file."""
+    path = write_csv(ROW.format(n=1, d=1), ROW.format(n=2, d=2))
+    path.write_text(path.read_text()[:-30])  # cut mid-row, as a writer would leave it
+    monkeypatch.setattr(pipeline, "settled_stamp", lambda p, **_: ((time.time_ns(), 1), False))
+    at = run(path)
+    assert not at.exception and not at.error
+    assert any("being written" in as_read(i.value) for i in at.info)
+    assert not [m for m in at.metric if m.label == "Events shown"], "the half file was shown"
 
 
 def test_settled_stamp_waits_for_a_writer_to_finish(tmp_path):

@@ -6,6 +6,7 @@ returns a dataset where accepted + rejected = rows read, each row once.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from dashboard.formats import ACLED_COLUMNS
 from dashboard.load import UnusableFile
 from dashboard.pipeline import open_events
-from tests.conftest import HEADER
+from tests.conftest import FIXTURES, HEADER
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # For the fuzzers that run once per loader: fewer examples each, so the file stays fast.
@@ -256,6 +257,32 @@ def test_a_10_mb_cell_loads_and_is_kept_whole(geodata):
     )
     began = time.perf_counter()
     dataset = open_events(data, geodata)
+    assert time.perf_counter() - began < 30
+    assert dataset.accepted == 1 and len(dataset.events["description"].iloc[0]) == len(huge)
+
+
+def _with_huge_description(fmt: str, huge: str) -> bytes:
+    """A one-event file of ``fmt`` whose free-text field (description, notes, source_headline) is ``huge``."""
+    if fmt == "geojson":
+        properties = {"event_id": "e1", "date": "2024-12-01", "place": "Aleppo", "source": "s", "description": huge}
+        feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [37.13, 36.2]}}
+        return json.dumps({"type": "FeatureCollection", "features": [{**feature, "properties": properties}]}).encode()
+    fixture, column = {"acled": ("acled_syria.csv", "notes"), "ucdp": ("ucdp_ged.csv", "source_headline")}[fmt]
+    header, first = _rows(FIXTURES / fixture)
+    return csv_text(header, [[huge if name == column else value for name, value in zip(header, first, strict=True)]])
+
+
+def _rows(path) -> tuple[list[str], list[str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        return next(reader), next(reader)
+
+
+@pytest.mark.parametrize("fmt", ["acled", "ucdp", "geojson"])
+def test_a_10_mb_cell_loads_in_every_format(geodata, fmt):
+    huge = "x" * 10_000_000
+    began = time.perf_counter()
+    dataset = open_events(_with_huge_description(fmt, huge), geodata)
     assert time.perf_counter() - began < 30
     assert dataset.accepted == 1 and len(dataset.events["description"].iloc[0]) == len(huge)
 

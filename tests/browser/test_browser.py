@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import os
 import re
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -417,3 +418,26 @@ def test_a_file_changed_while_scrubbing_is_picked_up_by_the_next_step(page, serv
     possible = {str(up_to(bundled, last)), str(up_to(bundled, last - dt.timedelta(days=1)))}
     expect(metric(page, "Events shown")).to_have_text(re.compile("^(" + "|".join(possible) + ")$"))
     wait_for_drawn(page, shown(page))
+
+
+def test_a_file_still_being_written_when_first_opened_waits_then_opens_whole(page, serve, tmp_path, bundled):
+    """Found in review: with no earlier version to fall back on, the first open read whatever was there."""
+    source = (REPO / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = source[0], source[1:]
+    path = tmp_path / "growing.csv"
+    path.write_text(header + "".join(rows[:10]), encoding="utf-8")
+    url = serve(path)
+
+    def write() -> None:  # a writer that keeps going for longer than the app waits (5 s)
+        for row in rows[10:]:
+            time.sleep(8 / len(rows))
+            with path.open("a", encoding="utf-8") as out:
+                out.write(row)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    page.goto(url)
+    expect(page.get_by_text("is being written. It opens as soon as it is complete.")).to_be_visible(timeout=30_000)
+    expect(metric(page, "Events shown")).to_have_count(0)
+    writer.join()
+    expect(metric(page, "Events shown")).to_have_text(str(len(bundled)), timeout=30_000)

@@ -188,6 +188,20 @@ def _open(page, url: str, timeout_ms: int) -> float:
     return time.perf_counter() - began
 
 
+def _settled(page) -> None:
+    """Wait until the page has its events table and its script has stopped running, then a second more."""
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=600_000)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=600_000)
+    page.wait_for_timeout(1000)
+
+
+def _heap(frame) -> float:
+    """The page's JavaScript heap in bytes after its messages settle and two forced collections."""
+    frame.page.wait_for_timeout(1000)
+    frame.evaluate("() => { if (window.gc) { window.gc(); window.gc(); } }")
+    return frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+
+
 def _map_frame(page):
     for frame in page.frames:
         try:
@@ -218,6 +232,7 @@ def _browser(path: str, steps: int) -> dict:
                 )
                 _open(page, url, 600_000)
                 first_page = time.perf_counter() - started
+                _settled(page)  # the first session's chart and table follow its map: let them finish first
                 others = [browser.new_page() for _ in range(4)]
                 runs_before = len(re.findall(r"run_ms=", log.read_text()))
                 second = _open(others[0], url, 600_000)
@@ -228,16 +243,14 @@ def _browser(path: str, steps: int) -> dict:
                 frame = _map_frame(page)
                 slider = page.get_by_role("slider").first
                 slider.focus()
-                frame.evaluate("() => window.gc && window.gc()")
-                heap_before = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+                heap_before = _heap(frame)
                 latencies, step_bytes = [], []
                 page.wait_for_timeout(1500)  # let the five sessions' first runs finish
                 runs_before = len(re.findall(r"view_ms=", log.read_text()))
                 heaps = {}
                 for i in range(max(steps, HEAP_STEPS[-1])):
                     if i in HEAP_STEPS:
-                        frame.evaluate("() => window.gc && window.gc()")
-                        heaps[i] = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+                        heaps[i] = _heap(frame)
                     frame.evaluate("() => { window.__old = window.feature_group[0]; }")
                     received.clear()
                     began = time.perf_counter()
@@ -253,8 +266,7 @@ def _browser(path: str, steps: int) -> dict:
                         step_bytes.append(sum(received))
                 step_runs = [float(v) for v in re.findall(r"view_ms=([\d.]+)", log.read_text())]
                 step_runs = step_runs[runs_before : runs_before + steps]
-                frame.evaluate("() => window.gc && window.gc()")
-                heap_after = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+                heap_after = _heap(frame)
                 kept = frame.evaluate("() => window.feature_group.length")
                 server_peak = _vm(server.pid, "VmHWM")
                 server_now = _vm(server.pid, "VmRSS")

@@ -520,6 +520,12 @@ def report(args, result: dict, log: Path, server_start_s: float) -> None:
     )
     if max(result["cpu_others_total"], result["cpu_others_run"]) > 0.2:
         print("- WARNING: other processes used the CPU during the test: these numbers are not of this test alone")
+    loads = re.findall(r"load_ms=([\d.]+)", server_log)
+    print(
+        f"- the events file was loaded {len(loads)} time(s) by the server"
+        + (f" ({', '.join(f'{float(ms) / 1000:.1f} s' for ms in loads)})" if loads else "")
+        + f", for {args.sessions} sessions and {len(result['reopen_s'])} reopened"
+    )
     problems = [line for line in server_log.splitlines() if re.search(r"Traceback|Error|Exception", line)]
     print(
         f"- server log: {len(problems)} lines naming an error" + (f", first: {problems[0][:200]!r}" if problems else "")

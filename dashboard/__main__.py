@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     defaults = resolve(environ={})
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--geodata", default=defaults["geodata"], help="folder with gazetteer and borders")
+    parser.add_argument(
+        "--max-file-mb",
+        type=int,
+        default=resolve()["max_file_mb"],
+        help="refuse an events file larger than this many megabytes before reading it (the max_file_mb setting)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("validate", help="check an events file and report every rejected row")
@@ -85,7 +91,7 @@ def _write(frame: pd.DataFrame, columns: list[str], fmt: str) -> None:
 def _validate(args: argparse.Namespace) -> int:
     geodata = read_geodata(args.geodata)
     try:
-        dataset = open_events(args.path, geodata)
+        dataset = open_events(args.path, geodata, max_bytes=args.max_file_mb * 1_000_000)
     except UnusableFile as err:
         if args.json:
             print(json.dumps({"format": None, "error": str(err)}, ensure_ascii=False))
@@ -112,7 +118,7 @@ def _snapshot(args: argparse.Namespace) -> int:
     geodata = read_geodata(args.geodata)
     path = args.events or resolve()["events"]
     try:
-        dataset = open_events(path, geodata)
+        dataset = open_events(path, geodata, max_bytes=args.max_file_mb * 1_000_000)
     except UnusableFile as err:
         print(f"{path}: unusable: {err}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -69,8 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timing",
         False,
-        "Print how long each run of the page (run_ms) and of the day view (view_ms) takes, to the server's error "
-        "output.",
+        "Print how long each load of the events file (load_ms), run of the page (run_ms) and run of the day view "
+        "(view_ms) takes, to the server's error output.",
     ),
     Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),
 )

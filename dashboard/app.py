@@ -431,7 +431,7 @@ def main() -> None:
     for notice in st.session_state.get("link_notices", []):
         st.warning(f"The link asked for something this file does not have: {literal(notice)}.", icon=":material/link:")
     st.session_state["link_notices"] = []  # said once; the rewritten link no longer asks for it
-    chosen = sidebar_filters(counts)
+    chosen = {facet: list(st.session_state[f"f_{facet}"]) for facet in filters.FACETS}
     st.session_state.setdefault("playing", False)
     playing = bool(st.session_state["playing"])
     stem = Path(name).stem
@@ -582,6 +582,9 @@ def main() -> None:
         print_time(settings["timing"], "view_ms", began)
 
     view_of_day()
+    # The sidebar's filters are drawn after the map, though they are read before it: the browser then
+    # starts the map without waiting for the filter widgets' scripts.
+    sidebar_filters(counts)
     print_time(settings["timing"], "run_ms", began)
 
 

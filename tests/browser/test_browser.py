@@ -31,6 +31,7 @@ EVENTS_TABLE = (
 
 # An element of the app's latest run (not one kept, marked stale, from the run before).
 CURRENT = "[data-testid=stElementContainer]:not([data-stale=true])"
+FOLLOWING = "follow as soon as the map is drawn"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 INERT_SCHEMES = {"data", "blob", "about"}
 # Every map query runs in the main page and reaches the map through the iframe element found at that
@@ -144,13 +145,19 @@ def shown(page: Page) -> int:
 
 
 def open_app(page: Page, url: str) -> int:
-    """Load the app and wait until the metric and the map agree; return the events shown."""
+    """Load the app and wait until the metric and the map agree, and the rest of the page has followed the map;
+    return the events shown."""
     page.goto(url)
     expect(metric(page, "Events shown")).to_have_text(re.compile(r"^\d+$"), timeout=60_000)
     page.locator(MAP_IFRAME).wait_for(state="attached", timeout=60_000)
     page.wait_for_function(f"() => {FIND_MAP} !== null", timeout=60_000)
     count = shown(page)
     wait_for_drawn(page, count, timeout=60_000)
+    # The timeline, table and sources come with the rerun that the map's first report starts: a table opened
+    # while they arrive and the page's width changes was drawn blank (seen with the rejected rows).
+    expect(page.get_by_text(FOLLOWING)).to_have_count(0, timeout=60_000)
+    expect(page.locator(EVENTS_TABLE)).to_be_visible(timeout=60_000)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
     return count
 
 

@@ -407,10 +407,15 @@ def test_play_steps_through_the_days(page, app_url, bundled):
     wait_for_drawn(page, shown(page))
 
 
+def bundled_lines() -> tuple[str, list[str]]:
+    """The bundled events.csv as its header line and its row lines (no row spans two lines)."""
+    header, *rows = (REPO / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    return header, rows
+
+
 def test_a_file_changed_while_scrubbing_is_picked_up_by_the_next_step(page, serve, tmp_path, bundled):
     """Found in review: a slider step reruns only the day view, which never looked at the file again."""
-    source = (REPO / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    header, rows = source[0], source[1:]
+    header, rows = bundled_lines()
     path = tmp_path / "changing.csv"
     path.write_text(header + "".join(rows[:40]), encoding="utf-8")
     os.utime(path, (time.time() - 100, time.time() - 100))  # settled: the app reads it at once
@@ -429,8 +434,7 @@ def test_a_file_changed_while_scrubbing_is_picked_up_by_the_next_step(page, serv
 
 def test_a_file_still_being_written_when_first_opened_waits_then_opens_whole(page, serve, tmp_path, bundled):
     """Found in review: with no earlier version to fall back on, the first open read whatever was there."""
-    source = (REPO / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    header, rows = source[0], source[1:]
+    header, rows = bundled_lines()
     path = tmp_path / "growing.csv"
     path.write_text(header + "".join(rows[:10]), encoding="utf-8")
     url = serve(path)

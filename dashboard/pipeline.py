@@ -38,22 +38,19 @@ def settled_stamp(path: Path, quiet: float = 0.5, patience: float = 5.0) -> tupl
     """
     waited = 0.0
     while True:
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp is None:
             return None, True
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        if time.time() - stat.st_mtime >= quiet:
+        if time.time() - stamp[0] / 1e9 >= quiet:
             return stamp, True
         if waited >= patience:
             return stamp, False
         time.sleep(quiet)
         waited += quiet
-        try:
-            again = path.stat()
-        except OSError:
+        again = file_stamp(path)
+        if again is None:
             return None, True
-        if (again.st_mtime_ns, again.st_size) == stamp and time.time() - again.st_mtime >= quiet:
+        if again == stamp and time.time() - again[0] / 1e9 >= quiet:
             return stamp, True
 
 

@@ -118,8 +118,9 @@ def _load(path: str, queue: mp.Queue) -> None:
 def _naive(path: str, steps: int, queue: mp.Queue) -> None:
     import folium
 
-    from dashboard import filters, render
+    from dashboard import filters
     from dashboard.geocode import read_geodata
+    from dashboard.map import basemap
     from dashboard.pipeline import open_events
 
     events = open_events(path, read_geodata(REPO / "geodata")).events
@@ -131,7 +132,7 @@ def _naive(path: str, steps: int, queue: mp.Queue) -> None:
         if shown_n > NAIVE_MAX_SHOWN:
             break
         began = time.perf_counter()
-        fmap = folium.Map(location=render.CENTRE, zoom_start=render.ZOOM, tiles=None)
+        fmap = folium.Map(location=basemap.CENTRE, zoom_start=basemap.ZOOM, tiles=None)
         for lat, lon, text in zip(shown["lat"], shown["lon"], shown["description"], strict=True):
             folium.Marker((lat, lon), popup=text).add_to(fmap)
         sizes.append(len(fmap.get_root().render()))

@@ -7,7 +7,7 @@ CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) get a leading apostrophe, the usual
 guard; plain numbers such as ``-3.5`` are left alone. Column names get the same
 guard, since a file's own columns are exported too. The loader removes exactly
-that guard again (``unguard``), so a round trip is exact. Every CSV this project
+that guard again (``model.GUARDED``), so a round trip is exact. Every CSV this project
 writes (the view, the rejected rows, the command line's snapshot) goes through
 ``guarded_csv``.
 """
@@ -22,8 +22,8 @@ import folium
 import numpy as np
 import pandas as pd
 
-from .model import COLUMNS, GUARDED
-from .render import DERIVED, LOCAL_CSS, LOCAL_JS, SERVED, VENDOR
+from .map.assets import LOCAL_CSS, LOCAL_JS, vendor_file
+from .model import COLUMNS, DERIVED
 
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -90,11 +90,6 @@ def guarded_csv(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL)
 
 
-def unguard(values: pd.Series) -> pd.Series:
-    """Remove the apostrophe ``guard`` added in front of a formula-like cell."""
-    return values.str.replace(GUARDED, "", regex=True)
-
-
 def to_csv(events: pd.DataFrame) -> bytes:
     return guarded_csv(as_text(events)).encode("utf-8")
 
@@ -125,16 +120,16 @@ def to_geojson(events: pd.DataFrame) -> bytes:
 
 
 def standalone_html(fmap: folium.Map, layers: list[folium.FeatureGroup]) -> bytes:
-    """The map with its layers as one HTML file that opens offline: Leaflet and jQuery inlined."""
+    """The map with its layers as one HTML file that opens offline: Leaflet inlined."""
     for layer in layers:
         layer.add_to(fmap)
     html = fmap.get_root().render()
     for _, url in LOCAL_JS:
-        code = (VENDOR / url.removeprefix(SERVED + "/")).read_text(encoding="utf-8")
+        code = vendor_file(url)
         html = html.replace(
             f'<script src="{url}"></script>', "<script>" + code.replace("</script", "<\\/script") + "</script>"
         )
     for _, url in LOCAL_CSS:
-        css = (VENDOR / url.removeprefix(SERVED + "/")).read_text(encoding="utf-8")
+        css = vendor_file(url)
         html = html.replace(f'<link rel="stylesheet" href="{url}"/>', "<style>" + css + "</style>")
     return html.encode("utf-8")

@@ -5,9 +5,15 @@ same thing are two rows.
 
 Two small rules every stage shares live here too: how a rejected value is shown
 (``preview``) and the spreadsheet guard an exported cell may carry (``GUARDED``).
+So do the facts the map and the page share: the fields and how each is shown
+(``FIELDS``), the columns the app derives (``DERIVED``), the baseline's date and
+the country the map is about.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 # Column -> what it holds. The order is the order of the native CSV.
 COLUMNS: dict[str, str] = {
@@ -36,19 +42,6 @@ COLUMNS: dict[str, str] = {
     "Claims of one affiliation do not corroborate each other.",
 }
 REQUIRED = ("date", "place", "source")
-TEXT_FIELDS = (
-    "place",
-    "event_type",
-    "actor",
-    "target",
-    "controller",
-    "source",
-    "source_type",
-    "claim_status",
-    "description",
-    "via",
-    "affiliation",
-)
 
 EVENT_TYPES: dict[str, tuple[str, str]] = {
     # name: (colour, meaning)
@@ -116,3 +109,65 @@ def preview(value: str) -> str:
     if len(value) <= VALUE_PREVIEW:
         return value
     return f"{value[:VALUE_PREVIEW]}… ({len(value):,} characters)"
+
+
+# The country the bundled geodata is about: drawn as home on the basemap.
+COUNTRY = "Syria"
+# The day the control baseline (geodata/control_baseline.csv) describes.
+BASELINE_DAY = dt.date(2024, 11, 26)
+BASELINE_TEXT = f"{BASELINE_DAY:%-d %b %Y}"
+# The map's own zoom limits: a zoom from a link or from the browser is kept within them.
+MIN_ZOOM, MAX_ZOOM = 4, 16
+
+# Columns the app adds while loading; every other column not in the contract is the file's own and shown as is.
+DERIVED = (
+    "line",
+    "gazetteer_place",
+    "located",
+    "geometry",
+    "story_id",
+    "story_status",
+    "story_size",
+    "story_km",
+    "story_days",
+)
+PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one column is shown: its label, and where it appears."""
+
+    label: str
+    table: bool = True  # a column of the events table
+    popup: bool = True  # a line of an event's popup
+    text: bool = False  # file text, escaped as such in popups and tooltips
+
+
+# The one registry of the columns the page shows, in the order the table and the popups list them.
+FIELDS: dict[str, Field] = {
+    "date": Field("Date"),
+    "place": Field("Place", text=True),
+    "event_type": Field("Type", text=True),
+    "actor": Field("Actor", text=True),
+    "target": Field("Target", text=True),
+    "controller": Field("Control after", text=True),
+    "source": Field("Source", text=True),
+    "source_type": Field("Source type", text=True),
+    "claim_status": Field("Claim status", text=True),
+    "reported_on": Field("Reported on"),
+    "description": Field("Description", text=True),
+    "url": Field("Link"),
+    "precision": Field("Precision", table=False),
+    "story_status": Field("Story"),
+    "event_id": Field("Event id", text=True),
+    "story_id": Field("Story id", popup=False),
+    "other": Field("Other columns", table=False),
+}
+# What the sources view lists of each claim when it compares two sources.
+COMPARED = ("date", "place", "event_type", "claim_status", "description")
+
+
+def labels(names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Column -> label for ``names``, from ``FIELDS``."""
+    return {name: FIELDS[name].label for name in names}

@@ -1,9 +1,11 @@
-"""One slider step, kept small at any size: positions in, numbers and one layer out. No Streamlit here.
+"""One slider step, kept small at any size: positions in, numbers and what to draw out. No Streamlit here.
 
 ``index_events`` turns the loaded events into the arrays a step reads (built once
-per file). ``compute`` then works on positions into those arrays and only takes
-rows out of the frame for what it draws one by one and for the table, so a step
-at a million events does not copy half a million rows.
+per file). ``positions``, the counts and ``draw`` then work on positions into
+those arrays and only take rows out of the frame for what is drawn one by one,
+so a step at a million events does not copy half a million rows. ``draw`` says
+*what* to draw (events, stories or counted cells); ``dashboard.map.layers``
+turns that into a layer.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import folium
 import numpy as np
 import pandas as pd
 
-from . import aggregate, filters, render
+from . import aggregate, filters
+from .model import MAX_ZOOM, MIN_ZOOM
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,12 @@ class Indexed:
     source_cells: list[str]  # for each source code: the cell itself
     story: np.ndarray  # story as a code
     extent: tuple[float, float, float, float]  # south, west, north, east of every event
-    cells: dict = field(default_factory=dict)  # zoom -> (every event's grid cell code, number of cells)
+    # zoom -> (every event's grid cell code, number of cells). At most one entry per zoom the map allows
+    # (MIN_ZOOM to MAX_ZOOM, 13): a zoom from the browser is clamped first, so no message can grow it.
+    cells: dict = field(default_factory=dict)
 
     def cell_codes(self, zoom: int) -> tuple[np.ndarray, int]:
+        zoom = min(max(int(zoom), MIN_ZOOM), MAX_ZOOM)
         if zoom not in self.cells:
             self.cells[zoom] = aggregate.cell_codes(self.lat, self.lon, zoom)
         return self.cells[zoom]
@@ -82,9 +87,11 @@ def count_stories(indexed: Indexed, at: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class Drawn:
-    layer: folium.FeatureGroup
+    """What a step draws: ``kind`` is "events", "stories" or "cells"; ``rows`` the events or the cells."""
+
+    kind: str
+    rows: pd.DataFrame
     note: str  # says so when cells stand for the events
-    events: pd.DataFrame  # the events drawn one by one (empty when cells are drawn)
 
 
 def draw(
@@ -108,15 +115,14 @@ def draw(
                 f"{len(at):,} events in view are drawn as {len(cells):,} counted cells (more than {limit:,}); "
                 "zoom in to see them one by one. The numbers and the table count every event."
             )
-            return Drawn(render.cells_layer(cells), note, indexed.events.iloc[:0])
-    shown = indexed.events.iloc[at]
-    return Drawn(render.stories_layer(shown) if as_stories else render.events_layer(shown), "", shown)
+            return Drawn("cells", cells, note)
+    return Drawn("stories" if as_stories else "events", indexed.events.iloc[at], "")
 
 
 def compare(indexed: Indexed, at: np.ndarray, first: str, second: str) -> tuple[np.ndarray, np.ndarray]:
     """Positions of ``first``'s claims among ``at`` in stories where ``second`` has none, and the reverse.
 
-    ``stories.compare`` on codes, so that it costs little at any size.
+    Works on source and story codes, so that it costs little at any size.
     """
     codes = {c: i for i, c in enumerate(indexed.source_cells)}
     sides = []

@@ -12,11 +12,15 @@ value of a filter (absent: every value; ``f_<facet>=-`` alone: none).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .filters import FACETS, MODES
+from .model import MAX_ZOOM, MIN_ZOOM, preview
+
+log = logging.getLogger(__name__)
 
 NONE = "-"
 
@@ -52,7 +56,7 @@ def from_params(
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            notices.append(f"day {raw!r} is not a date (YYYY-MM-DD): showing the last day")
+            notices.append(f"day {preview(raw)!r} is not a date (YYYY-MM-DD): showing the last day")
         else:
             if days[0] <= day <= days[-1]:
                 view.day = day
@@ -64,21 +68,23 @@ def from_params(
         if raw in MODES:
             view.mode = raw
         else:
-            notices.append(f"mode {raw!r} is not one of {', '.join(MODES)}: showing 'up to this day'")
+            notices.append(f"mode {preview(raw)!r} is not one of {', '.join(MODES)}: showing 'up to this day'")
 
     raw = _one(params, "window")
     if raw is not None:
         if raw.isdigit() and 1 <= int(raw) <= len(days):
             view.window = int(raw)
         else:
-            notices.append(f"window {raw!r} is not a number of days from 1 to {len(days)}: using {view.window}")
+            notices.append(
+                f"window {preview(raw)!r} is not a number of days from 1 to {len(days)}: using {view.window}"
+            )
 
     raw = _one(params, "stories")
     if raw is not None:
         if raw in ("0", "1"):
             view.stories = raw == "1"
         else:
-            notices.append(f"stories {raw!r} is not 0 or 1: showing claims")
+            notices.append(f"stories {preview(raw)!r} is not 0 or 1: showing claims")
 
     for facet, title in FACETS.items():
         wanted = list(params.get(f"f_{facet}") or [])
@@ -91,7 +97,8 @@ def from_params(
         kept = [v for v in dict.fromkeys(wanted) if v in known]
         dropped = [v for v in dict.fromkeys(wanted) if v not in known]
         if dropped:
-            notices.append(f"{title} {', '.join(map(repr, dropped))} not in this file: left out of the filter")
+            named = ", ".join(repr(preview(v)) for v in dropped[:20]) + (" and more" if len(dropped) > 20 else "")
+            notices.append(f"{title} {named} not in this file: left out of the filter")
         if kept:
             view.filters[facet] = kept
 
@@ -104,12 +111,15 @@ def from_params(
         if all(math.isfinite(c) for c in centre) and abs(centre[0]) <= 90 and abs(centre[1]) <= 180:
             view.centre = centre
         else:
-            notices.append(f"map centre {lat!r}, {lon!r} is not a latitude and longitude: default view")
+            notices.append(
+                f"map centre {preview(lat or '')!r}, {preview(lon or '')!r} "
+                "is not a latitude and longitude: default view"
+            )
     if zoom is not None:
-        if zoom.isdigit() and 1 <= int(zoom) <= 18:
+        if zoom.isdigit() and len(zoom) <= 3 and MIN_ZOOM <= int(zoom) <= MAX_ZOOM:
             view.zoom = int(zoom)
         else:
-            notices.append(f"zoom {zoom!r} is not a whole number from 1 to 18: default zoom")
+            notices.append(f"zoom {preview(zoom)!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}: default zoom")
     return view, notices
 
 
@@ -134,3 +144,68 @@ def to_params(view: View, days: Sequence[dt.date], options: Mapping[str, Sequenc
     if view.zoom is not None:
         params["zoom"] = str(view.zoom)
     return params
+
+
+@dataclass(frozen=True)
+class MapReport:
+    """What the map component last said of its view, checked: the browser may send anything."""
+
+    centre: tuple[float, float] | None
+    zoom: int
+    bounds: tuple[float, float, float, float] | None  # south, west, north, east
+
+
+def _number(value: object) -> float | None:
+    """A finite float from a JSON value, or None (bools, strings, huge ints and NaN are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _point(value: object) -> tuple[float, float] | None:
+    if not isinstance(value, Mapping):
+        return None
+    lat, lng = _number(value.get("lat")), _number(value.get("lng"))
+    if lat is None or lng is None:
+        return None
+    return min(max(lat, -90.0), 90.0), min(max(lng, -180.0), 180.0)
+
+
+def map_report(value: object, default_zoom: int) -> MapReport:
+    """The map's report (``{"center", "zoom", "bounds"}``) within the map's own limits.
+
+    A zoom must be a whole number; it is clamped to MIN_ZOOM..MAX_ZOOM. Coordinates must be finite and are
+    clamped to the globe; bounds whose south is above their north are dropped. A value that is not what the
+    component sends is left out with a log line, as a file's bad cell is: nothing from the browser reaches
+    a computation unchecked (``2 ** zoom`` with a zoom of 4e9 froze the server).
+    """
+    report = value if isinstance(value, Mapping) else {}
+    if value is not None and not isinstance(value, Mapping):
+        log.warning("map report ignored: not an object (%s)", type(value).__name__)
+    zoom_value = _number(report.get("zoom"))
+    zoom = default_zoom
+    if zoom_value is not None and zoom_value == int(zoom_value):
+        zoom = min(max(int(zoom_value), MIN_ZOOM), MAX_ZOOM)
+    elif report.get("zoom") is not None:
+        log.warning("map report's zoom ignored: %s", preview(repr(report.get("zoom"))))
+    centre = _point(report.get("center"))
+    bounds_value = report.get("bounds")
+    bounds = None
+    if isinstance(bounds_value, Mapping):
+        south_west, north_east = _point(bounds_value.get("_southWest")), _point(bounds_value.get("_northEast"))
+        if south_west and north_east and south_west[0] <= north_east[0]:
+            bounds = (south_west[0], south_west[1], north_east[0], north_east[1])
+    if bounds is None and _has_values(bounds_value):
+        log.warning("map report's bounds ignored: %s", preview(repr(bounds_value)))
+    return MapReport(centre, zoom, bounds)
+
+
+def _has_values(value: object) -> bool:
+    """Whether a report's part holds anything but nulls (the component's first report is all nulls)."""
+    if isinstance(value, Mapping):
+        return any(_has_values(v) for v in value.values())
+    return value is not None

@@ -10,9 +10,10 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import control, export, render
+from dashboard import control, export
+from dashboard.map import assets, basemap, features, layers
 from dashboard.pipeline import open_events
-from tests.conftest import HEADER, REPO
+from tests.conftest import FIXTURES, HEADER, REPO
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +143,10 @@ def test_geojson_round_trip_gives_the_same_events(bundled, geodata, tmp_path):
 
 
 def test_standalone_map_loads_nothing_from_outside(bundled, geodata):
-    render.install_assets()
-    html = export.standalone_html(render.base_map(geodata, offline=True), [render.events_layer(bundled)]).decode()
+    assets.install_assets()
+    html = export.standalone_html(
+        basemap.base_map(basemap.basemap_data(geodata), offline=True), [layers.events_layer(bundled)]
+    ).decode()
     assert not re.search(r"<script[^>]+src=", html)
     assert not re.search(r"<link[^>]+href=", html)
     assert "L.map(" in html and bundled["event_id"].iloc[-1] in html
@@ -167,10 +170,34 @@ def test_template_syntax_in_file_text_is_never_run_in_the_html_map(write_csv, ge
     events = open_events(write_csv(*rows), geodata).events
     assert len(events) == 2
     held = control.control_at(dt.date(2024, 12, 1), geodata.places, control.control_changes(events))
-    zones = render.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
-    for claims in (render.events_layer(events), render.stories_layer(events)):
+    zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
+    for claims in (layers.events_layer(events), layers.stories_layer(events)):
         html = export.standalone_html(
-            render.base_map(geodata, offline=True), [*render.control_layers(held, zones), claims]
+            basemap.base_map(basemap.basemap_data(geodata), offline=True), [*layers.control_layers(held, zones), claims]
         ).decode()
         assert "23331" not in html and str(REPO) not in html and str(tmp_path) not in html
         assert html.count("{{ 7777*3 }}") >= 3 and "{% if x %}" in html and "{# open" in html
+
+
+def _scripts(html: str) -> list[str]:
+    """The text of every inline script, as an HTML parser ends it: at the first ``</script``."""
+    return re.findall(r"<script>(.*?)</script>", html, flags=re.S | re.I)
+
+
+def test_comment_and_script_marks_in_every_field_do_not_swallow_the_html_map_s_script(geodata):
+    """Found in a red-team pass: JSON in a script escaped only ``</``, so an event id of ``<!--<script>`` put
+    the parser in its script-data-escaped state, the script swallowed its own end tag and the map opened blank.
+    """
+    events = open_events(FIXTURES / "comment_script.csv", geodata).events
+    assert len(events) == 3
+    held = control.control_at(dt.date(2024, 12, 3), geodata.places, control.control_changes(events))
+    zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
+    for claims in (layers.events_layer(events), layers.stories_layer(events)):
+        html = export.standalone_html(
+            basemap.base_map(basemap.basemap_data(geodata), offline=True), [*layers.control_layers(held, zones), claims]
+        ).decode()
+        layer_scripts = [s for s in _scripts(html) if "L.geoJSON" in s]
+        assert layer_scripts
+        for script in layer_scripts:
+            assert "<!--" not in script and "<script" not in script.lower()
+        assert "\\u003c!--\\u003cscript\\u003e" in html  # the text is there, as JSON escapes

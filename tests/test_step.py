@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dashboard import aggregate, filters, step
+from dashboard.map import layers
 from dashboard.pipeline import open_events
 from tests.conftest import REPO
 
@@ -35,9 +36,9 @@ def test_cells_for_a_view_holding_every_event_are_the_cells_of_all_shown_events(
     days = filters.days_of(bundled_events)
     at = step.positions(indexed, days[-1], "until", 1, None)
     drawn = step.draw(indexed, at, False, 20, bounds, 7)
-    assert drawn.note and drawn.events.empty
-    (points,) = drawn.layer._children.values()
-    sent = json.loads(points.data.replace("<\\/", "</"))["features"]
+    assert drawn.note and drawn.kind == "cells"
+    (points,) = layers.claims_layer(drawn)._children.values()
+    sent = json.loads(points.data)["features"]
     expected = aggregate.grid_cells(bundled_events.iloc[at], 7)
     assert sorted(f["properties"]["count"] for f in sent) == sorted(expected["count"])
     assert sum(f["properties"]["count"] for f in sent) == len(at)
@@ -49,7 +50,8 @@ def test_a_view_of_a_corner_draws_only_the_events_inside_it(indexed, bundled_eve
     damascus = (33.3, 36.0, 33.7, 36.6)
     drawn = step.draw(indexed, at, False, 20, damascus, 11)
     inside = aggregate.points_in_bounds(bundled_events["lat"].to_numpy(), bundled_events["lon"].to_numpy(), damascus)
-    assert set(drawn.events["event_id"]) == set(bundled_events.loc[inside, "event_id"])
+    assert drawn.kind == "events"
+    assert set(drawn.rows["event_id"]) == set(bundled_events.loc[inside, "event_id"])
 
 
 def test_counts_read_in_place_match_pandas(indexed, bundled_events):

@@ -1,15 +1,14 @@
-"""Rendering: file text reaches the map escaped; the map asks for no CDN."""
+"""The map package: file text reaches the map escaped; the map asks for no CDN."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import folium
 import pandas as pd
 import pytest
 
-from dashboard import render
+from dashboard.map import assets, basemap, escape, features, layers
 from dashboard.pipeline import open_events
 
 PAYLOADS = [
@@ -24,7 +23,7 @@ CDN = ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "code.jquery", "bootstrapcdn", "go
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_escape_text_leaves_no_markup(payload):
-    escaped = render.escape_text(pd.Series([payload])).iloc[0]
+    escaped = escape.escape_text(pd.Series([payload])).iloc[0]
     assert "<" not in escaped and ">" not in escaped and '"' not in escaped and "'" not in escaped
     assert (
         escaped.replace("&lt;", "<")
@@ -43,8 +42,8 @@ def _hostile(write_csv, geodata, url=""):
 
 
 def test_every_text_property_of_an_event_is_escaped(write_csv, geodata):
-    features = render.event_features(_hostile(write_csv, geodata))
-    props = json.loads(features.to_json())["features"][0]["properties"]
+    drawn = features.event_features(_hostile(write_csv, geodata))
+    props = json.loads(drawn.to_json())["features"][0]["properties"]
     for name, value in props.items():
         if name != "link":
             assert "<img" not in str(value), name
@@ -60,7 +59,9 @@ def test_every_text_property_of_an_event_is_escaped(write_csv, geodata):
     ],
 )
 def test_only_http_urls_become_links(write_csv, geodata, url, link):
-    props = json.loads(render.event_features(_hostile(write_csv, geodata, url)).to_json())["features"][0]["properties"]
+    props = json.loads(features.event_features(_hostile(write_csv, geodata, url)).to_json())["features"][0][
+        "properties"
+    ]
     assert props["link"].startswith(link)
     if link:
         assert 'rel="noopener noreferrer nofollow"' in props["link"]
@@ -70,13 +71,13 @@ def test_stacked_claims_are_spread_onto_a_ring():
     points = pd.DataFrame(
         {"lat": [35.0, 35.0, 35.0, 36.0], "lon": [37.0] * 4, "date": pd.to_datetime(["2024-12-01"] * 4)}
     )
-    moved = render.spread(points)
+    moved = features.spread(points)
     assert moved.iloc[:3][["lat", "lon"]].drop_duplicates().shape[0] == 3
     assert (moved.iloc[3]["lat"], moved.iloc[3]["lon"]) == (36.0, 37.0)
 
 
 def test_base_map_loads_leaflet_from_the_app_and_nothing_from_a_cdn(geodata):
-    fmap = render.base_map(geodata, offline=True)
+    fmap = basemap.base_map(basemap.basemap_data(geodata), offline=True)
     html = fmap.get_root().render()
     assert "/app/static/vendor/leaflet.js" in html and "jquery" not in html.lower()
     for host in CDN:
@@ -85,13 +86,13 @@ def test_base_map_loads_leaflet_from_the_app_and_nothing_from_a_cdn(geodata):
 
 
 def test_online_map_adds_only_the_tile_server(geodata):
-    html = render.base_map(geodata, offline=False).get_root().render()
+    html = basemap.base_map(basemap.basemap_data(geodata), offline=False).get_root().render()
     assert "tile.openstreetmap.org" in html
     assert not any(host in html for host in CDN)
 
 
 def test_install_assets_copies_leaflet():
-    vendor = render.install_assets()
+    vendor = assets.install_assets()
     for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
         assert (vendor / name).stat().st_size > 0
 
@@ -100,7 +101,7 @@ def test_each_update_lets_the_previous_layers_go():
     """streamlit-folium keeps every past group in window.feature_group unless the update empties it first."""
     from streamlit_folium import _get_feature_group_string
 
-    groups = render.frame_layers([folium.FeatureGroup(), folium.FeatureGroup()])
+    groups = layers.frame_layers([folium.FeatureGroup(), folium.FeatureGroup()])
     fmap = folium.Map(tiles=None)
     first = _get_feature_group_string(groups[0], fmap, 0)
     second = _get_feature_group_string(groups[1], fmap, 1)
@@ -115,7 +116,7 @@ def test_the_file_s_own_columns_show_escaped_in_the_details(write_csv, geodata):
     path = write_csv(
         "x1,2024-12-01,Hama,,,clash,a,b,,Reuters,monitor,reported,,d,,v,3,<script>x</script>", header=header
     )
-    props = json.loads(render.event_features(open_events(path, geodata).events).to_json())["features"][0]
+    props = json.loads(features.event_features(open_events(path, geodata).events).to_json())["features"][0]
     details = props["properties"]["details"]
     assert "<b>fatalities</b>: 3" in details
     assert "&lt;b&gt;notes&lt;/b&gt;</b>: &lt;script&gt;x&lt;/script&gt;" in details
@@ -132,29 +133,9 @@ def test_regional_events_are_drawn_larger_and_fainter_and_spans_say_so(write_csv
         "x2,2024-12-01,Homs,,,clash,,,,Reuters,monitor,reported,,d,,v,,1",
         header=header,
     )
-    features = render.event_features(open_events(path, geodata).events).set_index("event_id")
-    assert features.loc["x1", "radius"] > features.loc["x2", "radius"]
-    assert features.loc["x1", "opacity"] < features.loc["x2", "opacity"]
-    assert features.loc["x1", "date_text"] == "1 Dec 2024 to 3 Dec 2024"
-    assert features.loc["x1", "precision_text"] == "location to the region (precision 3)"
-    assert features.loc["x2", "precision_text"] == ""
-
-
-MARKDOWN = [
-    "![x](http://127.0.0.1:9/pixel.png)",
-    "[Log in](https://evil.example/login)",
-    ":red[alarm] $x^2$ :material/warning:",
-    "**bold** _it_ `code` ~~gone~~\n# heading\n- item | cell |",
-    "back\\slash & <b>tag</b> 1. 2) +",
-    "see https://evil.example, www.evil.example or me@evil.example",
-]
-
-
-@pytest.mark.parametrize("text", MARKDOWN)
-def test_escape_markdown_leaves_every_mark_literal(text):
-    escaped = render.escape_markdown(text)
-    read = re.sub(r"\\(.)", r"\1", escaped, flags=re.S)
-    assert read.replace(render.WORD_JOINER, "") == text  # only backslashes and word joiners were added
-    assert not re.search(r"(?i)https?:|www\.|@\w", read), "an address GFM would make into a link"
-    bare = re.sub(r"\\.", "", escaped, flags=re.S)  # what is left outside the escapes
-    assert not re.search(r"[!-/:-@\[-`{-~]", bare), bare
+    drawn = features.event_features(open_events(path, geodata).events).set_index("event_id")
+    assert drawn.loc["x1", "radius"] > drawn.loc["x2", "radius"]
+    assert drawn.loc["x1", "opacity"] < drawn.loc["x2", "opacity"]
+    assert drawn.loc["x1", "date_text"] == "1 Dec 2024 to 3 Dec 2024"
+    assert drawn.loc["x1", "precision_text"] == "location to the region (precision 3)"
+    assert drawn.loc["x2", "precision_text"] == ""

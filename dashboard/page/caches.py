@@ -1,0 +1,146 @@
+"""Every cache the page keeps. All are ``st.cache_resource``: shared by every session, never copied.
+
+A file's caches are keyed on its dataset key (``("path", path, mtime, size)`` or ``("upload", sha256)``),
+never on the ``id()`` of an object; arguments named with a leading underscore are not hashed.
+
+| cache | key | entries | why |
+|---|---|---:|---|
+| ``geodata_in`` | geodata folder | 1 per folder | the gazetteer, baseline and borders, read once |
+| ``basemap_of`` | geodata folder | 1 per folder | borders and labels as GeoJSON: the map is rebuilt each run |
+| ``zone_cells_in`` | geodata folder | 1 per folder | the cells zones are dissolved from |
+| ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
+| ``dataset_uploaded`` | sha256 of the bytes, size limit | 4, for an hour | an upload, read once however often sent |
+| ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
+| ``indexed_of`` | dataset key | 8 | the arrays a step reads (``step.Indexed``) |
+| ``counts_of`` | dataset key | 8 | each filter's values and counts |
+| ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
+| ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
+| ``changes_of`` | dataset key, control filters | 16 | the control claims of the chosen sources |
+| ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
+| ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
+| ``profiles_of`` | dataset key | 8 | the sources' profiles |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pandas as pd
+import streamlit as st
+
+from .. import control, filters, step, stories
+from ..geocode import Geodata, read_geodata
+from ..map import assets, basemap, features
+from ..pipeline import Dataset, open_events
+from .text import print_time
+
+# Uploads are parsed one at a time: two sessions uploading large files at once would each hold a
+# file's parsing memory, and the server's budget is for one.
+UPLOAD_LOCK = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def geodata_in(folder: str) -> Geodata:
+    assets.install_assets()
+    return read_geodata(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def basemap_of(folder: str, _geodata: Geodata) -> basemap.BasemapData:
+    return basemap.basemap_data(_geodata)
+
+
+@st.cache_resource(show_spinner=False)
+def zone_cells_in(folder: str, _geodata: Geodata):
+    return control.zone_cells(_geodata.places, _geodata.outline)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def dataset_at(path: str, stamp: tuple[int, int], max_mb: int, _geodata: Geodata, _timing: bool = False) -> Dataset:
+    """The loaded file, shared by every session; ``stamp`` reloads it when the file changes."""
+    began = time.perf_counter()
+    dataset = open_events(path, _geodata, max_bytes=max_mb * 1_000_000)
+    print_time(_timing, "load_ms", began)  # once per load: the load test counts them
+    return dataset
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+def dataset_uploaded(digest: str, max_mb: int, _data: bytes, _geodata: Geodata) -> Dataset:
+    """An uploaded file, by the digest of its content (hashed once by the page, not by the cache)."""
+    with UPLOAD_LOCK:
+        return open_events(_data, _geodata, max_bytes=max_mb * 1024 * 1024)
+
+
+@st.cache_resource(show_spinner=False)
+def last_good() -> dict:
+    """Path -> (name, key, dataset) of the last version of each events file that was read, for every session."""
+    return {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def indexed_of(key: tuple, _events: pd.DataFrame) -> step.Indexed:
+    return step.index_events(_events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
+    return {facet: filters.facet_counts(_events, facet) for facet in filters.FACETS}
+
+
+def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
+    """The filters that leave something out: a filter with every value chosen costs nothing."""
+    return {f: list(v) for f, v in chosen if set(v) != set(options[f])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def facet_mask_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict):
+    """The filters' mask, once per choice of filters; None when every value of every filter is chosen."""
+    narrowed = _narrowed(chosen, _options)
+    return filters.facet_mask(_events, narrowed) if narrowed else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame:
+    """Events per day and source under the filters: computed when the filters change, not on each step."""
+    picked = _events.loc[filters.facet_mask(_events, dict(chosen))]
+    return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict) -> pd.DataFrame:
+    """The control claims of the chosen sources: once per choice, so a step only looks them up."""
+    narrowed = _narrowed(chosen, _options)
+    moves = _events.loc[_events["controller"].ne("")]
+    return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def control_state(key: tuple, folder: str, chosen: tuple, known: int, _day: dt.date, _changes, _geodata, _cells):
+    """Once per number of ``known`` changes: days on which nothing changed hands share places, zones and layers."""
+    held = control.control_at(_day, _geodata.places, _changes)
+    state = tuple(zip(held["place"], held["controller"], strict=True))
+    zones = zones_for(folder, state, held, _cells)
+    return held, zones, features.control_json(held, zones)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def zones_for(folder: str, state: tuple, _held, _cells):
+    """Zones by who holds what, simplified for the map: days on which nothing changed hands share them."""
+    return features.simplified(control.zones_at(_held, _cells))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
+    return stories.source_profiles(_events)
+
+
+CONTROL_FACETS = ("source", "source_type", "claim_status")
+
+
+def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geodata, cells, options: dict):
+    """Who holds what on ``day`` under the chosen sources: (places, zones, the layers' GeoJSON)."""
+    changes = changes_of(key, chosen, events, options)
+    known = control.changes_until(changes, day)
+    return control_state(key, folder, chosen, known, day, changes, geodata, cells)

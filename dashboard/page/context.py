@@ -1,0 +1,71 @@
+"""What an opened file gives every section: made once per run by ``opened``, passed to each section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import filters, step
+from ..geocode import Geodata
+from ..map.basemap import BasemapData
+from ..pipeline import Dataset
+from . import caches
+
+
+@dataclass(frozen=True)
+class Opened:
+    name: str  # the file's name, as the user knows it
+    key: tuple  # the dataset key every cache of this file is keyed on
+    dataset: Dataset
+    indexed: step.Indexed
+    counts: dict[str, pd.Series]  # facet -> value counts
+    options: dict[str, list[str]]  # facet -> its values
+    days: list[dt.date]
+    geodata: Geodata
+    folder: str  # the geodata folder: the key of the geodata's caches
+    basemap: BasemapData
+    cells: object  # the zone cells (a GeoDataFrame)
+    settings: dict
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.dataset.events
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+
+def opened(name: str, key: tuple, dataset: Dataset, geodata: Geodata, settings: dict) -> Opened:
+    """The file and what every section reads of it, from the shared caches."""
+    events, folder = dataset.events, str(settings["geodata"])
+    counts = caches.counts_of(key, events)
+    return Opened(
+        name=name,
+        key=key,
+        dataset=dataset,
+        indexed=caches.indexed_of(key, events),
+        counts=counts,
+        options={facet: list(c.index) for facet, c in counts.items()},
+        days=filters.days_of(events),
+        geodata=geodata,
+        folder=folder,
+        basemap=caches.basemap_of(folder, geodata),
+        cells=caches.zone_cells_in(folder, geodata),
+        settings=settings,
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The sidebar's filters as the day view reads them: the values, and as cache keys."""
+
+    filters: dict[str, list[str]]
+    key: tuple  # ((facet, (values...)), ...)
+    narrowing: object  # the filters' mask, or None when nothing is left out
+
+    def of(self, facets: tuple[str, ...]) -> tuple:
+        return tuple((f, tuple(self.filters[f])) for f in facets)

@@ -1,0 +1,151 @@
+"""The data source: the events file or an upload, the page's title and caption, and the rejected rows."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from .. import export, pipeline
+from ..load import UnusableFile
+from ..pipeline import Dataset
+from . import caches, state
+from .text import literal
+
+KINDS = {"native": "", "acled": "ACLED", "ucdp": "UCDP GED", "geojson": "GeoJSON"}
+
+
+def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
+    """The uploaded file if there is one, else the events file: (name, key, dataset); stops on an unusable file."""
+    limit = min(int(settings["upload_mb"]), int(st.get_option("server.maxUploadSize")))
+    with st.sidebar:
+        st.header("Data")
+        upload = st.file_uploader(
+            "Open your own events file",
+            type=["csv", "geojson", "json"],
+            key=state.UPLOAD,
+            # The server refuses more than server.maxUploadSize whatever the widget says: never promise more.
+            max_upload_size=limit,
+            help="Native CSV (see the README), an ACLED or UCDP GED export, or a GeoJSON FeatureCollection of "
+            f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
+        )
+    if upload is None:
+        return dataset_from_path(
+            Path(str(settings["events"])), int(settings["max_file_mb"]), geodata, bool(settings["timing"])
+        )
+    st.session_state.pop(state.FILE_SEEN, None)  # steps need not watch the events file while an upload is open
+    digest = upload_digest(upload)
+    try:
+        with st.spinner(f"Loading {literal(upload.name)}…"):
+            dataset = caches.dataset_uploaded(digest, int(settings["upload_mb"]), upload.getvalue(), geodata)
+    except UnusableFile as err:
+        st.error(f"**{literal(upload.name)} cannot be opened.** {literal(err)}")
+        st.stop()
+    return upload.name, ("upload", digest), dataset
+
+
+def upload_digest(upload) -> str:
+    """The sha256 of an upload's bytes, computed once per uploaded file rather than on every full run."""
+    seen = st.session_state.get(state.UPLOAD_DIGEST)
+    if seen is None or seen[0] != upload.file_id:
+        seen = (upload.file_id, hashlib.sha256(upload.getvalue()).hexdigest())
+        st.session_state[state.UPLOAD_DIGEST] = seen
+    return seen[1]
+
+
+def dataset_from_path(path: Path, max_mb: int, geodata, timing: bool = False) -> tuple[str, tuple, Dataset]:
+    """The events file, reloaded when it changes; the last good version while it is missing, half written or bad."""
+    name, kept = path.name, caches.last_good().get(str(path))
+    with st.spinner(f"Loading {literal(name)}…"):
+        stamp, settled = pipeline.settled_stamp(path)
+        st.session_state[state.FILE_SEEN] = (str(path), stamp)  # what a step compares the file with
+        if stamp is None and kept:
+            st.warning(
+                f"**{literal(name)} is no longer there.** "
+                "Showing the last version read; it comes back when the file does."
+            )
+            return kept
+        if not settled and kept:
+            st.info(
+                f"{literal(name)} is being written. "
+                "Showing the version read before; the new one loads when it is complete."
+            )
+            return kept
+        if not settled:  # and no earlier version: show nothing rather than half a file
+            st.info(f"{literal(name)} is being written. It opens as soon as it is complete.")
+            open_when_settled(path)
+            st.stop()
+        try:
+            dataset = caches.dataset_at(str(path), stamp or (0, 0), max_mb, geodata, timing)
+        except UnusableFile as err:
+            if kept:
+                st.warning(f"**{literal(name)} cannot be read now.** {literal(err)} Showing the last version read.")
+                return kept
+            st.error(f"**{literal(name)} cannot be opened.** {literal(err)}")
+            st.stop()
+    caches.last_good()[str(path)] = (name, ("path", str(path), *stamp), dataset)
+    return caches.last_good()[str(path)]
+
+
+@st.fragment(run_every=2.0)
+def open_when_settled(path: Path) -> None:
+    """Look again every two seconds at a file being written; once it has settled, a full run opens it."""
+    if pipeline.settled_stamp(path, patience=0)[1]:
+        st.rerun()
+
+
+def header(name: str, dataset: Dataset, shown_rows: int) -> None:
+    """The title, what the file is, and its rejected rows, if any."""
+    st.title("Conflict map: who claims what, where, when")
+    kind = KINDS.get(dataset.format, "")
+    read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
+    kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
+    st.caption(
+        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
+        "click it to see who said what. Dates are when the event happened, by the claim."
+    )
+    if len(dataset.rejected):
+        rejected_panel(dataset, shown_rows)
+
+
+def rejected_panel(dataset: Dataset, shown_rows: int) -> None:
+    rejected = dataset.rejected
+    st.warning(
+        f"{len(rejected)} of {dataset.rows} rows were rejected; the other {dataset.accepted} loaded. "
+        "Each rejected row is listed with its line, column, value and reason."
+    )
+    with st.expander(f"Rejected rows ({len(rejected)})"):
+        if len(rejected) > shown_rows:
+            st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
+        listed = rejected.head(shown_rows)
+        if dataset.format == "geojson":  # a GeoJSON file's rows are its features, numbered from 1
+            listed = listed.rename(columns={"line": "feature"})
+        st.dataframe(listed, hide_index=True)
+        # Made on click, guarded: the values are the file's own bad cells, and there may be a million of them.
+        st.download_button(
+            "Download rejected rows (CSV)", lambda: export.rejected_csv(rejected), "rejected_rows.csv", "text/csv"
+        )
+
+
+def show_link_notices() -> None:
+    """What the link asked for that this file does not have, said once: the rewritten link no longer asks."""
+    for notice in st.session_state.get(state.LINK_NOTICES, []):
+        st.warning(f"The link asked for something this file does not have: {literal(notice)}.", icon=":material/link:")
+    st.session_state[state.LINK_NOTICES] = []
+
+
+def file_changed() -> bool:
+    """Whether the events file has changed (or come or gone) since the page last read it; one stat call.
+
+    Said once per state of the file: while a writer is still at it, the full run shows the version read
+    before, and a step must not ask for another full run until the file changes again.
+    """
+    seen = st.session_state.get(state.FILE_SEEN)
+    if seen is None:
+        return False
+    now = pipeline.file_stamp(Path(seen[0]))
+    if now == seen[1] or now == st.session_state.get(state.FILE_ASKED):
+        return False
+    st.session_state[state.FILE_ASKED] = now
+    return True

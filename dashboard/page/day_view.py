@@ -1,0 +1,83 @@
+"""The day view: everything a slider step changes, as one fragment that a step reruns alone.
+
+``show`` makes the fragment (its play timer can only be set when it is made) and calls ``day_view``
+with its inputs: the opened file, the sidebar's filters and whether play is on. In screen order:
+the day controls and numbers, the map, then, once the map has been drawn, the timeline, the table,
+the downloads and the sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import streamlit as st
+
+from .. import step, view
+from ..map import layers
+from . import caches, data, day, downloads, map_panel, sources, state, table, timeline
+from .context import Choice, Opened
+from .text import print_time
+
+STORIES_HELP = (
+    "One marker per story: the claims of all sources about one happening. Its outline says whether "
+    "the story is corroborated, single-source or contested; its popup lists each source's version."
+)
+
+
+def show(opened: Opened, choice: Choice, playing: bool) -> None:
+    run_every = float(opened.settings["play_seconds"]) if playing else None
+    st.fragment(day_view, run_every=run_every)(opened, choice, playing)
+
+
+def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
+    began, settings, days = time.perf_counter(), opened.settings, opened.days
+    if st.session_state[state.PLAYING] != playing:
+        st.rerun()  # start or stop the play timer, which only a full run can change
+    if data.file_changed():
+        st.rerun()  # a step reruns only this fragment; the file is read again by a full run
+    day.play_step(days, playing, float(settings["play_seconds"]))
+    on, mode, window = day.controls(days)
+    at = step.positions(opened.indexed, on, mode, window, choice.narrowing)
+    first_day = on - dt.timedelta(days=window - 1) if mode == "window" else days[0]
+    held, zones, control_data = caches.control_on(
+        opened.key,
+        opened.folder,
+        choice.of(caches.CONTROL_FACETS),
+        on,
+        opened.events,
+        opened.geodata,
+        opened.cells,
+        opened.options,
+    )
+    day.numbers(opened, at, int(held["changed"].sum()), on)
+    as_stories = bool(st.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    seen = map_panel.last_report()
+    drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
+    groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
+    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note)
+    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report))
+    st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
+
+    if not st.session_state.get(state.BELOW_MAP):
+        # A session's first run ends at the map. The chart's and the table's scripts (2 MB) would hold up
+        # the browser's start of the map by about 0.7 s; the map reports its view as soon as it is drawn,
+        # and that report reruns this view, now with the rest.
+        st.session_state[state.BELOW_MAP] = True
+        st.caption("The timeline, the events table and the sources follow as soon as the map is drawn.")
+        print_time(settings["timing"], "view_ms", began)
+        return
+    timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
+    table.show(opened, at)
+    downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}")
+    sources.show(opened, choice, on, mode, window)
+    print_time(settings["timing"], "view_ms", began)
+
+
+def selected_events(opened: Opened, at: np.ndarray):
+    """The shown events picked in the table (none, or one)."""
+    picked = st.session_state.get(state.SELECTED_IDS, [])
+    if not picked:
+        return opened.events.iloc[:0]
+    return opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]]

@@ -1,0 +1,88 @@
+"""Every session-state key the page uses, as a named constant, and the callbacks, which only set state.
+
+Widgets that own a key (the slider, the filters, the toggles) are named here too, so that a test or a
+section never spells a key by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from .. import filters, view
+
+DAY = "day"  # the slider's day
+MODE = "mode"  # "until" or "window"
+WINDOW = "window"  # width of the "last N days" window
+STORIES = "stories"  # the "Group claims into stories" toggle
+PLAYING = "playing"  # the Play toggle
+STEPPED_AT = "stepped_at"  # monotonic time of play's last step
+MAP = "map"  # the map component's report: centre, zoom, bounds
+START_MAP = "start_map"  # (centre, zoom) the map opens at, from the link or the table's selection
+SELECTED_IDS = "selected_ids"  # event ids picked in the table
+TABLE = "table"  # the events table's selection
+BELOW_MAP = "below_map"  # set once the map has been drawn: the rest of the day view follows
+DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a rerun
+LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
+FILE_SEEN = "file_seen"  # (path, stamp) of the events file as the page last read it
+FILE_ASKED = "file_asked"  # the stamp a step last asked a full run for
+UPLOAD = "upload"  # the uploader
+UPLOAD_DIGEST = "upload_digest"  # (file id, sha256) of the upload: its bytes are hashed once
+COMPARING = "comparing"  # the "Compare two sources" toggle
+COMPARE_A, COMPARE_B = "compare_a", "compare_b"
+
+
+def facet_key(facet: str) -> str:
+    """The key of a facet's multiselect."""
+    return f"f_{facet}"
+
+
+def chosen_filters() -> dict[str, list[str]]:
+    """Each facet's chosen values, as the sidebar holds them."""
+    return {facet: list(st.session_state[facet_key(facet)]) for facet in filters.FACETS}
+
+
+def select_all(options: dict[str, list[str]]) -> None:
+    for facet, values in options.items():
+        st.session_state[facet_key(facet)] = list(values)
+
+
+def clear_all() -> None:
+    for facet in filters.FACETS:
+        st.session_state[facet_key(facet)] = []
+
+
+def move_day(days: list[dt.date], delta: int) -> None:
+    position = days.index(st.session_state[DAY]) + delta if st.session_state[DAY] in days else len(days) - 1
+    st.session_state[DAY] = days[min(max(position, 0), len(days) - 1)]
+
+
+def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
+    """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
+    version of the same file (the link holds the view as it was), else defaults."""
+    before = st.session_state.get(DATASET_KEY)
+    if before == key:
+        return
+    st.session_state[DATASET_KEY] = key
+    keep = before is None or before[:2] == key[:2]
+    params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
+    wanted, notices = view.from_params(params, days, options, default_window)
+    st.session_state[DAY] = wanted.day
+    st.session_state[MODE] = wanted.mode
+    st.session_state[WINDOW] = wanted.window
+    st.session_state[STORIES] = wanted.stories
+    for facet in filters.FACETS:
+        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
+    st.session_state[SELECTED_IDS] = []
+    st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
+    st.session_state[LINK_NOTICES] = notices
+    for stale in (COMPARE_A, COMPARE_B, TABLE):
+        st.session_state.pop(stale, None)
+
+
+def keep_day_within(days: list[dt.date]) -> None:
+    """The slider's day within the file's days, whatever the browser sent."""
+    day = st.session_state.get(DAY)
+    if not isinstance(day, dt.date) or not days[0] <= day <= days[-1]:
+        st.session_state[DAY] = days[-1]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint bench loadtest geodata chromium clean
+.PHONY: run test lint bench loadtest geodata chromium nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.app
 	touch $@
 
 run: $(VENV)/.app
-	$(BIN)/streamlit run dashboard/app.py -- $(ARGS)
+	$(BIN)/python deploy/serve.py run dashboard/app.py -- $(ARGS)
 
 # Debian's Chromium drives the browser tests; Playwright cannot download its own here.
 chromium:
@@ -29,11 +29,18 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx: a test puts the README's proxy configuration (deploy/) in front of the app.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "installing Debian's nginx for the deployment test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev chromium lint
+test: $(VENV)/.dev chromium nginx lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev chromium

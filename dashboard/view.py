@@ -41,55 +41,46 @@ def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-def from_params(
-    params: Mapping[str, Sequence[str]],
-    days: Sequence[dt.date],
-    options: Mapping[str, Sequence[str]],
-    default_window: int,
-) -> tuple[View, list[str]]:
-    """The view a link asks for, within what the data holds, and what had to be left out."""
-    notices: list[str] = []
-    view = View(day=days[-1], window=min(default_window, len(days)))
+def _whole(raw: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high`` written in a link, or None (a 60,000-digit one too)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 6 and low <= int(raw) <= high:
+        return int(raw)
+    return None
 
-    raw = _one(params, "day")
-    if raw is not None:
-        try:
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            notices.append(f"day {preview(raw)!r} is not a date (YYYY-MM-DD): showing the last day")
-        else:
-            if days[0] <= day <= days[-1]:
-                view.day = day
-            else:
-                notices.append(f"day {raw} is outside the data ({days[0]} to {days[-1]}): showing the last day")
 
-    raw = _one(params, "mode")
-    if raw is not None:
-        if raw in MODES:
-            view.mode = raw
-        else:
-            notices.append(f"mode {preview(raw)!r} is not one of {', '.join(MODES)}: showing 'up to this day'")
+def _read_day(view: View, raw: str, days: Sequence[dt.date]) -> str | None:
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return f"day {preview(raw)!r} is not a date (YYYY-MM-DD): showing the last day"
+    if not days[0] <= day <= days[-1]:
+        return f"day {raw} is outside the data ({days[0]} to {days[-1]}): showing the last day"
+    view.day = day
+    return None
 
-    raw = _one(params, "window")
-    if raw is not None:
-        if raw.isdigit() and 1 <= int(raw) <= len(days):
-            view.window = int(raw)
-        else:
-            notices.append(
-                f"window {preview(raw)!r} is not a number of days from 1 to {len(days)}: using {view.window}"
-            )
 
-    raw = _one(params, "stories")
-    if raw is not None:
-        if raw in ("0", "1"):
-            view.stories = raw == "1"
-        else:
-            notices.append(f"stories {preview(raw)!r} is not 0 or 1: showing claims")
+def _read_choices(view: View, raw: str, days: Sequence[dt.date], name: str) -> str | None:
+    """The link's mode, window or stories into ``view``; a notice when it cannot be used."""
+    if name == "mode":
+        if raw not in MODES:
+            return f"mode {preview(raw)!r} is not one of {', '.join(MODES)}: showing 'up to this day'"
+        view.mode = raw
+    elif name == "window":
+        window = _whole(raw, 1, len(days))
+        if window is None:
+            return f"window {preview(raw)!r} is not a number of days from 1 to {len(days)}: using {view.window}"
+        view.window = window
+    elif name == "stories":
+        if raw not in ("0", "1"):
+            return f"stories {preview(raw)!r} is not 0 or 1: showing claims"
+        view.stories = raw == "1"
+    return None
 
+
+def _read_filters(view: View, params: Mapping[str, Sequence[str]], options: Mapping[str, Sequence[str]]) -> list[str]:
+    notices = []
     for facet, title in FACETS.items():
         wanted = list(params.get(f"f_{facet}") or [])
-        if not wanted:
-            continue
         if wanted == [NONE]:
             view.filters[facet] = []
             continue
@@ -101,8 +92,11 @@ def from_params(
             notices.append(f"{title} {named} not in this file: left out of the filter")
         if kept:
             view.filters[facet] = kept
+    return notices
 
-    lat, lon, zoom = _one(params, "lat"), _one(params, "lon"), _one(params, "zoom")
+
+def _read_map(view: View, lat: str | None, lon: str | None, zoom: str | None) -> list[str]:
+    notices = []
     if lat is not None or lon is not None:
         try:
             centre = (float(lat or "nan"), float(lon or "nan"))
@@ -111,16 +105,32 @@ def from_params(
         if all(math.isfinite(c) for c in centre) and abs(centre[0]) <= 90 and abs(centre[1]) <= 180:
             view.centre = centre
         else:
-            notices.append(
-                f"map centre {preview(lat or '')!r}, {preview(lon or '')!r} "
-                "is not a latitude and longitude: default view"
-            )
+            where = f"{preview(lat or '')!r}, {preview(lon or '')!r}"
+            notices.append(f"map centre {where} is not a latitude and longitude: default view")
     if zoom is not None:
-        if zoom.isdigit() and len(zoom) <= 3 and MIN_ZOOM <= int(zoom) <= MAX_ZOOM:
-            view.zoom = int(zoom)
-        else:
+        view.zoom = _whole(zoom, MIN_ZOOM, MAX_ZOOM)
+        if view.zoom is None:
             notices.append(f"zoom {preview(zoom)!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}: default zoom")
-    return view, notices
+    return notices
+
+
+def from_params(
+    params: Mapping[str, Sequence[str]],
+    days: Sequence[dt.date],
+    options: Mapping[str, Sequence[str]],
+    default_window: int,
+) -> tuple[View, list[str]]:
+    """The view a link asks for, within what the data holds, and what had to be left out."""
+    view = View(day=days[-1], window=min(default_window, len(days)))
+    notices: list[str | None] = []
+    if (raw := _one(params, "day")) is not None:
+        notices.append(_read_day(view, raw, days))
+    for name in ("mode", "window", "stories"):
+        if (raw := _one(params, name)) is not None:
+            notices.append(_read_choices(view, raw, days, name))
+    notices += _read_filters(view, params, options)
+    notices += _read_map(view, _one(params, "lat"), _one(params, "lon"), _one(params, "zoom"))
+    return view, [n for n in notices if n]
 
 
 def to_params(view: View, days: Sequence[dt.date], options: Mapping[str, Sequence[str]], default_window: int) -> dict:

@@ -50,8 +50,10 @@ def test_a_report_that_is_not_an_object_gives_the_default_view():
     assert view.map_report(None, default_zoom=7) == view.MapReport(None, 7, None)
 
 
-def test_a_long_value_in_a_link_is_cut_in_its_notice():
-    _, notices = view.from_params({"day": ["9" * 60_000]}, [dt.date(2024, 12, 1)], {}, 3)
+@pytest.mark.parametrize("name", ["day", "mode", "window", "stories", "zoom", "lat", "f_source"])
+def test_a_long_value_in_a_link_is_cut_in_its_notice(name):
+    """Found in a red-team pass: a 60,000-character day was echoed whole; a 60,000-digit window raised."""
+    _, notices = view.from_params({name: ["9" * 60_000]}, [dt.date(2024, 12, 1)], {"source": ["Reuters"]}, 3)
     assert len(notices) == 1 and len(notices[0]) < 400
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from .. import export, pipeline
 from ..load import UnusableFile
 from ..pipeline import Dataset
-from . import caches, state
+from . import caches, origin, state
 from .text import literal
 
 KINDS = {"native": "", "acled": "ACLED", "ucdp": "UCDP GED", "geojson": "GeoJSON"}
@@ -34,6 +34,9 @@ def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
         return dataset_from_path(
             Path(str(settings["events"])), int(settings["max_file_mb"]), geodata, bool(settings["timing"])
         )
+    if not origin.from_own_origin():  # an upload changes what the server holds: only from the app's own page
+        st.error("This upload came from a page on another site or port and was not read.")
+        st.stop()
     st.session_state.pop(state.FILE_SEEN, None)  # steps need not watch the events file while an upload is open
     digest = upload_digest(upload)
     try:

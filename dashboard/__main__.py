@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard validate PATH`` and ``python -m dashboard snapshot``."""
+"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME`` and ``diff``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from . import control, export, filters
+from . import control, export, filters, history
 from .geocode import GeodataError, read_geodata
 from .load import UnusableFile
-from .model import COLUMNS
+from .model import BASELINE_DAY, COLUMNS
 from .pipeline import open_events
 from .settings import resolve
 
@@ -22,6 +22,8 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 CONTROL_COLUMNS = [
     "place",
     "controller",
+    "basis",
+    "sources",
     "since",
     "baseline",
     "changed",
@@ -64,6 +66,23 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--format", choices=("csv", "geojson"), default="csv")
     snap.add_argument("--mode", choices=tuple(filters.MODES), default="until")
     snap.add_argument("--window", type=int, default=defaults["window_days"], help="days, with --mode window")
+    snap.add_argument(
+        "--source", action="append", default=[], metavar="NAME", help="control as this source claims it (repeatable)"
+    )
+    snap.add_argument(
+        "--affiliation", action="append", default=[], metavar="NAME", help="control as this affiliation claims it"
+    )
+
+    past = commands.add_parser("history", help="a place's control changes, then every claim about it")
+    past.add_argument("--place", required=True, help="a gazetteer name or alias, or a place an event names")
+    past.add_argument("--events", default=None, help="events file (default: the events setting)")
+    past.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    diff = commands.add_parser("diff", help="the places that changed hands between two days")
+    diff.add_argument("--from", dest="start", required=True, type=_iso_day, help="the first day, YYYY-MM-DD")
+    diff.add_argument("--to", dest="end", required=True, type=_iso_day, help="the second day, YYYY-MM-DD")
+    diff.add_argument("--events", default=None, help="events file (default: the events setting)")
+    diff.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
@@ -76,9 +95,15 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    return _plain(frame[columns]).to_dict(orient="records")
+
+
 def _write(frame: pd.DataFrame, columns: list[str], fmt: str) -> None:
     plain = _plain(frame)
-    if fmt == "geojson":
+    if fmt == "json":
+        sys.stdout.write(json.dumps(_records(frame, columns), ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "geojson":
         points = (
             frame.geometry if isinstance(frame, gpd.GeoDataFrame) else gpd.points_from_xy(frame["lon"], frame["lat"])
         )
@@ -114,29 +139,101 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if len(dataset.rejected) else EXIT_OK
 
 
-def _snapshot(args: argparse.Namespace) -> int:
+def _opened(args: argparse.Namespace):
+    """The geodata and the events file, or None after saying why the file cannot be used."""
     geodata = read_geodata(args.geodata)
     path = args.events or resolve()["events"]
     try:
-        dataset = open_events(path, geodata, max_bytes=args.max_file_mb * 1_000_000)
+        return geodata, open_events(path, geodata, max_bytes=args.max_file_mb * 1_000_000)
     except UnusableFile as err:
         print(f"{path}: unusable: {err}", file=sys.stderr)
+        return None
+
+
+def _chosen_claims(args: argparse.Namespace, events: pd.DataFrame) -> pd.DataFrame | None:
+    """The claims of ``--source`` and ``--affiliation``; None (after naming it) for a name the file lacks."""
+    known = {"source": set(events["source"]), "affiliation": set(events.get("affiliation", pd.Series(dtype=str)))}
+    for what, names in (("source", args.source), ("affiliation", args.affiliation)):
+        for name in names:
+            if name not in known[what]:
+                print(f"{what} {name!r} is not in the events file", file=sys.stderr)
+                return None
+    return history.claims_of(events, args.source, args.affiliation)
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    opened = _opened(args)
+    if opened is None:
         return EXIT_UNUSABLE
+    geodata, dataset = opened
     if args.layer == "events":
         shown = filters.events_on(dataset.events, args.date, args.mode, args.window)
         columns = ["line", *COLUMNS, "gazetteer_place", "located"]
         _write(shown, [c for c in columns if c != "line"], args.format)
-    else:
-        held = control.control_at(args.date, geodata.places, control.control_changes(dataset.events))
-        held = held.assign(lat=held.geometry.y.round(4), lon=held.geometry.x.round(4))
-        _write(held, CONTROL_COLUMNS, args.format)
+        return EXIT_OK
+    chosen = dataset.events
+    if args.source or args.affiliation:
+        chosen = _chosen_claims(args, dataset.events)
+        if chosen is None:
+            return EXIT_UNUSABLE
+    changes = control.control_changes(chosen, geodata.places)
+    held = control.control_at(args.date, geodata.places, changes, claims_only=chosen is not dataset.events)
+    held = held.assign(lat=held.geometry.y.round(4), lon=held.geometry.x.round(4))
+    _write(held, CONTROL_COLUMNS, args.format)
     return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    opened = _opened(args)
+    if opened is None:
+        return EXIT_UNUSABLE
+    geodata, dataset = opened
+    place = history.place_named(args.place, geodata.aliases, dataset.events)
+    if place is None:
+        print(f"place {args.place!r} is neither in the gazetteer nor named by an event", file=sys.stderr)
+        return EXIT_UNUSABLE
+    changes = control.control_changes(dataset.events, geodata.places)
+    baseline = geodata.places.set_index("place")["baseline"].get(place, "")
+    moved = history.place_changes(changes, place, baseline)
+    claims = history.place_claims(dataset.events, changes, place)
+    if args.format == "json":
+        both = {
+            "place": place,
+            "baseline": baseline,
+            "changes": _records(moved, history.CHANGE_COLUMNS),
+            "claims": _records(claims, history.CLAIM_COLUMNS),
+        }
+        print(json.dumps(both, ensure_ascii=False, indent=1))
+    else:
+        # Two tables, the changes first, a blank line between: each with its own header.
+        _write(moved, history.CHANGE_COLUMNS, "csv")
+        sys.stdout.write("\n")
+        _write(claims, history.CLAIM_COLUMNS, "csv")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    opened = _opened(args)
+    if opened is None:
+        return EXIT_UNUSABLE
+    geodata, dataset = opened
+    first, last = BASELINE_DAY, max(filters.days_of(dataset.events), default=BASELINE_DAY)
+    for day in (args.start, args.end):
+        if not first <= day <= last:
+            print(f"day {day} is outside the data ({first}, the baseline, to {last})", file=sys.stderr)
+            return EXIT_UNUSABLE
+    changes = control.control_changes(dataset.events, geodata.places)
+    _write(history.changed_between(args.start, args.end, geodata.places, changes), history.DIFF_COLUMNS, args.format)
+    return EXIT_OK
+
+
+COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _validate(args) if args.command == "validate" else _snapshot(args)
+        return COMMANDS[args.command](args)
     except GeodataError as err:
         print(f"geodata: {err}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -1,4 +1,4 @@
-"""Control: who holds each place on a day, and the zones that follow from it.
+"""Control: who holds each place on a day, on what basis, and the zones that follow from it.
 
 Each place starts with its baseline controller (geodata/control_baseline.csv,
 26 Nov 2024). An event whose ``controller`` is set moves its place to that
@@ -8,9 +8,18 @@ claimed one; when claims of one day name different controllers, the place is
 ``contested`` from that day until a later claim settles it. Disputed and denied
 claims never move control.
 
+Every place on every day has a basis: ``claimed`` (a control claim since the
+baseline names its controller), ``baseline`` (no claim since the baseline: the
+map only repeats the baseline), ``contested``, or, when control is computed from
+some sources only, ``no claim`` (those sources say nothing about the place).
+
+A claim about a governorate ("Latakia Governorate", or a region-precision claim
+named after one) moves each of the governorate's places that its ``target`` held
+(every place, when no target is given).
+
 Zones are the Voronoi cells of the settlements (not bases or crossings), clipped
-to the country's outline and merged by controller: a coarse picture derived from
-place control, not a front line.
+to the country's outline and merged by controller and basis: a coarse picture
+derived from place control, not a front line.
 """
 
 from __future__ import annotations
@@ -22,22 +31,80 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .model import CONTESTED, NOT_CONTROL, STATUS_RANK
+from .geocode import name_key
+from .model import CONTESTED, NOT_CONTROL, REGION_PRECISION, STATUS_RANK
 
 # Places of these kinds get a control dot but no zone of their own: a base's cell
 # would paint a whole stretch of countryside in the colour of its garrison.
 NO_ZONE_KINDS = ("air base", "military base", "naval base", "border crossing", "site")
-_CHANGE_COLUMNS = ["place", "date", "controller", "event_id", "source", "claim_status", "lat", "lon"]
+CLAIMED, BASELINE, NO_CLAIM = "claimed", "baseline", "no claim"
+BASES = (CLAIMED, BASELINE, CONTESTED, NO_CLAIM)
+_CHANGE_COLUMNS = ["place", "date", "controller", "event_id", "source", "claim_status", "area", "lat", "lon"]
+# Words that make a name a governorate's: "Latakia Governorate", "Idlib province", "Muhafazat Hama".
+_AREA_WORDS = r"\b(?:governorate|province|muhafazat|muhafazah|muhafaza)\b"
 
 
-def control_changes(events: pd.DataFrame) -> pd.DataFrame:
-    """The claims that move control, ordered so that the last one per place and day wins."""
+def governorate_names(places: pd.DataFrame) -> pd.Series:
+    """Match key -> governorate: its own name, and every name of the city it is named after ("Al-Ladhiqiyah")."""
+    names = pd.concat(
+        [
+            places[["place", "governorate"]].assign(name=places["place"]),
+            places[["place", "governorate"]].assign(name=places["aliases"].str.split("|")).explode("name"),
+        ]
+    )
+    names["key"] = name_key(names["name"].fillna(""))
+    own = pd.DataFrame({"governorate": places["governorate"].unique()})
+    own["key"] = name_key(own["governorate"])
+    seat = names.merge(own, on=["key", "governorate"])["place"]
+    keys = pd.concat([own, names.loc[names["place"].isin(seat), ["key", "governorate"]]])
+    return keys.drop_duplicates("key").set_index("key")["governorate"]
+
+
+def area_of(events: pd.DataFrame, governorates: pd.Series) -> pd.Series:
+    """The governorate a claim is about, or "": named as one, at region precision, or not a gazetteer place."""
+    raw = name_key(events["place"])
+    bare = raw.str.replace(_AREA_WORDS, " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    level = events["location_precision"] if "location_precision" in events.columns else pd.Series("", events.index)
+    region = pd.to_numeric(level, errors="coerce").ge(REGION_PRECISION)
+    named = raw.ne(bare) | region | events["gazetteer_place"].eq("")
+    return bare.map(governorates).where(named, "").fillna("")
+
+
+def _area_moves(area: pd.DataFrame, points: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """One move per place of each area claim's governorate that its target held just before (by place claims)."""
+    inside = places[["place", "governorate", "baseline", "geometry"]].rename(columns={"place": "to_place"})
+    spread = area.drop(columns=["lat", "lon"]).merge(inside, left_on="area", right_on="governorate")
+    held_before = points[["place", "date", "controller"]].rename(columns={"place": "to_place", "controller": "held"})
+    spread = pd.merge_asof(
+        spread.sort_values("date"),
+        held_before.sort_values("date"),
+        on="date",
+        by="to_place",
+        allow_exact_matches=False,
+    )
+    held = spread["held"].fillna(spread["baseline"])
+    target = name_key(spread["target"]) if "target" in spread.columns else pd.Series("", spread.index)
+    hit = spread.loc[target.eq("") | target.eq(name_key(held))]
+    return hit.assign(
+        place=hit["to_place"], lat=gpd.GeoSeries(hit["geometry"]).y, lon=gpd.GeoSeries(hit["geometry"]).x
+    ).drop(columns=["to_place", "governorate", "baseline", "geometry", "held"])
+
+
+def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The claims that move control, ordered so that the last one per place and day wins.
+
+    With ``places``, a claim about a governorate becomes one move per place of it that its target held.
+    """
     moves = events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL)]
-    changes = moves.assign(
+    moves = moves.assign(
         place=moves["gazetteer_place"].mask(moves["gazetteer_place"].eq(""), moves["place"]),
         rank=moves["claim_status"].map(STATUS_RANK).fillna(0),
+        area=area_of(moves, governorate_names(places)) if places is not None else "",
     )
-    changes = changes.sort_values(["date", "rank", "line"], kind="stable")
+    if places is not None and moves["area"].ne("").any():
+        points = moves.loc[moves["area"].eq("")]
+        moves = pd.concat([points, _area_moves(moves.loc[moves["area"].ne("")], points, places)], ignore_index=True)
+    changes = moves.sort_values(["date", "rank", "line"], kind="stable")
     # Sources that disagree on who holds a place on a day leave it contested, not silently decided.
     disagree = changes.groupby(["place", "date"])["controller"].transform("nunique").gt(1)
     changes["controller"] = changes["controller"].mask(disagree, CONTESTED)
@@ -49,19 +116,42 @@ def changes_until(changes: pd.DataFrame, day: dt.date) -> int:
     return int(np.searchsorted(changes["date"].to_numpy(), np.datetime64(day, "ns"), side="right"))
 
 
-def control_at(day: dt.date, places: gpd.GeoDataFrame, changes: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The controller of every place on ``day``.
+def spells(changes: pd.DataFrame) -> pd.Series:
+    """Each change's spell: 1, 2, ... per place, a new one whenever the claimed controller differs from the last."""
+    before = changes.groupby("place")["controller"].shift()
+    new = (before.isna() | changes["controller"].ne(before).fillna(True)).astype(int)
+    return new.groupby(changes["place"]).cumsum()
 
-    Columns: place, kind, governorate, baseline, controller, since (date of the
-    claim that set it, NaT for the baseline), event_id and source of that claim,
-    changed (differs from the baseline), geometry. Places that only events name
-    (with their own coordinates) are included, with no baseline.
-    """
-    latest = (
-        changes.iloc[: changes_until(changes, day)]
-        .drop_duplicates("place", keep="last")
-        .rename(columns={"date": "since"})
+
+def joined_sources(claims: pd.DataFrame, by: str | list[str]) -> pd.Series:
+    """The distinct sources of each group, in claim order, ``; ``-separated."""
+    keys = [by] if isinstance(by, str) else by
+    return claims.drop_duplicates([*keys, "source"]).groupby(keys, sort=False)["source"].agg("; ".join)
+
+
+def _current(known: pd.DataFrame) -> pd.DataFrame:
+    """Per place: the latest claim, the sources of every claim of the current controller, when it began."""
+    known = known.assign(spell=spells(known))
+    latest = known.drop_duplicates("place", keep="last")
+    now = known.loc[known["spell"].eq(known.groupby("place")["spell"].transform("max"))]
+    return latest.set_index("place").assign(
+        sources=joined_sources(now, "place"), first_claimed=now.groupby("place")["date"].min()
     )
+
+
+def control_at(
+    day: dt.date, places: gpd.GeoDataFrame, changes: pd.DataFrame, claims_only: bool = False
+) -> gpd.GeoDataFrame:
+    """The controller of every place on ``day``, and its basis.
+
+    Columns: place, kind, governorate, baseline, controller, basis (claimed, baseline, contested, or with
+    ``claims_only`` no claim), since (date of the latest claim, NaT without one), first_claimed (the first
+    claim of the current controller), event_id and source of the latest claim, sources (every source that
+    claimed the current controller, ``; ``-separated), changed (differs from the baseline), geometry.
+    With ``claims_only`` a place no claim names has no controller (basis ``no claim``), not the baseline's.
+    Places that only events name (with their own coordinates) are included, with no baseline.
+    """
+    latest = _current(changes.iloc[: changes_until(changes, day)]).rename(columns={"date": "since"}).reset_index()
     known = places[["place", "kind", "governorate", "baseline", "geometry"]]
     extra = latest.loc[~latest["place"].isin(known["place"])]
     extra_places = gpd.GeoDataFrame(
@@ -70,12 +160,15 @@ def control_at(day: dt.date, places: gpd.GeoDataFrame, changes: pd.DataFrame) ->
         crs=places.crs,
     )
     every = pd.concat([known, extra_places], ignore_index=True)
-    held = every.merge(latest.drop(columns=["lat", "lon"]), on="place", how="left")
-    held["controller"] = held["controller"].fillna(held["baseline"])
-    held["event_id"] = held["event_id"].fillna("")
-    held["source"] = held["source"].fillna("")
-    held["claim_status"] = held["claim_status"].fillna("")
-    held["changed"] = held["controller"].ne(held["baseline"])
+    held = every.merge(latest.drop(columns=["lat", "lon", "spell", "rank"], errors="ignore"), on="place", how="left")
+    claimed = held["controller"].notna()
+    unclaimed = NO_CLAIM if claims_only else BASELINE
+    contested = held["controller"].fillna("").eq(CONTESTED).to_numpy(dtype=bool)
+    held["basis"] = np.where(contested, CONTESTED, np.where(claimed.to_numpy(dtype=bool), CLAIMED, unclaimed))
+    held["controller"] = held["controller"].fillna("" if claims_only else held["baseline"])
+    for column in ("event_id", "source", "sources", "claim_status", "area"):
+        held[column] = held[column].fillna("")
+    held["changed"] = claimed & held["controller"].ne(held["baseline"])
     return gpd.GeoDataFrame(held, geometry="geometry", crs=places.crs)
 
 
@@ -90,7 +183,8 @@ def zone_cells(places: gpd.GeoDataFrame, outline: shapely.Geometry) -> gpd.GeoDa
 
 
 def zones_at(control: pd.DataFrame, cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Control zones: the settlements' cells merged by their controller on the day."""
-    owned = cells.merge(control[["place", "controller"]], on="place", how="inner")
-    zones = owned.dissolve(by="controller", as_index=False)[["controller", "geometry"]]
-    return zones.assign(places=owned.groupby("controller")["place"].size().reindex(zones["controller"]).to_numpy())
+    """Control zones: the settlements' cells merged by controller and basis (a baseline-only zone stays apart)."""
+    owned = cells.merge(control[["place", "controller", "basis"]], on="place", how="inner")
+    zones = owned.dissolve(by=["controller", "basis"], as_index=False)[["controller", "basis", "geometry"]]
+    counts = owned.groupby(["controller", "basis"])["place"].size()
+    return zones.assign(places=counts.reindex(pd.MultiIndex.from_frame(zones[["controller", "basis"]])).to_numpy())

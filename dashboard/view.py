@@ -5,7 +5,8 @@ it could not use (that part falls back to its default); ``to_params`` writes a
 view back, leaving out what is at its default so links stay short.
 
 Parameters: ``day=YYYY-MM-DD``, ``mode=until|window``, ``window=N``,
-``stories=1``, ``lat``, ``lon``, ``zoom``, and ``f_<facet>`` once per chosen
+``stories=1``, ``control=selected`` (control as the selected sources claim it; absent: as all
+sources claim it), ``lat``, ``lon``, ``zoom``, and ``f_<facet>`` once per chosen
 value of a filter (absent: every value; ``f_<facet>=-`` alone: none).
 """
 
@@ -23,6 +24,7 @@ from .model import MAX_ZOOM, MIN_ZOOM, preview
 log = logging.getLogger(__name__)
 
 NONE = "-"
+CONTROL_CHOICES = ("all", "selected")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class View:
     filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> chosen values; absent = all
     centre: tuple[float, float] | None = None
     zoom: int | None = None
+    control_selected: bool = False  # control as the selected sources claim it, not as all sources do
 
 
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -60,7 +63,7 @@ def _read_day(view: View, raw: str, days: Sequence[dt.date]) -> str | None:
 
 
 def _read_choices(view: View, raw: str, days: Sequence[dt.date], name: str) -> str | None:
-    """The link's mode, window or stories into ``view``; a notice when it cannot be used."""
+    """The link's mode, window, stories or control into ``view``; a notice when it cannot be used."""
     if name == "mode":
         if raw not in MODES:
             return f"mode {preview(raw)!r} is not one of {', '.join(MODES)}: showing 'up to this day'"
@@ -74,6 +77,12 @@ def _read_choices(view: View, raw: str, days: Sequence[dt.date], name: str) -> s
         if raw not in ("0", "1"):
             return f"stories {preview(raw)!r} is not 0 or 1: showing claims"
         view.stories = raw == "1"
+    elif name == "control":
+        if raw not in CONTROL_CHOICES:
+            return (
+                f"control {preview(raw)!r} is not one of {', '.join(CONTROL_CHOICES)}: control as all sources claim it"
+            )
+        view.control_selected = raw == "selected"
     return None
 
 
@@ -125,7 +134,7 @@ def from_params(
     notices: list[str | None] = []
     if (raw := _one(params, "day")) is not None:
         notices.append(_read_day(view, raw, days))
-    for name in ("mode", "window", "stories"):
+    for name in ("mode", "window", "stories", "control"):
         if (raw := _one(params, name)) is not None:
             notices.append(_read_choices(view, raw, days, name))
     notices += _read_filters(view, params, options)
@@ -144,6 +153,8 @@ def to_params(view: View, days: Sequence[dt.date], options: Mapping[str, Sequenc
         params["window"] = str(view.window)
     if view.stories:
         params["stories"] = "1"
+    if view.control_selected:
+        params["control"] = "selected"
     for facet in FACETS:
         chosen = view.filters.get(facet)
         if chosen is None or set(chosen) == set(options.get(facet, ())):

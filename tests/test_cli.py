@@ -104,3 +104,61 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
         assert code == 2 and "more than this server reads (1 MB" in out + err
     code, _, _ = run("--max-file-mb", "2", "validate", str(path))
     assert code != 2
+
+
+def test_snapshot_control_says_the_basis_and_the_sources_of_each_place():
+    code, out, _ = run("snapshot", "--date", "2024-12-09", "--layer", "control")
+    held = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).set_index("place")
+    assert code == 0 and list(held.columns[:3]) == ["controller", "basis", "sources"]
+    assert set(held["basis"]) <= {"claimed", "baseline", "contested"}
+    assert held.loc["Douma", ["controller", "basis", "sources"]].tolist() == ["government", "baseline", ""]
+    assert held.loc["Hama", "basis"] == "claimed" and "Reuters; AFP" in held.loc["Hama", "sources"]
+
+
+def test_snapshot_control_as_one_affiliation_claims_it_has_no_baseline():
+    code, out, _ = run("snapshot", "--date", "2024-12-02", "--layer", "control", "--affiliation", "Ukrainian state")
+    held = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).set_index("place")
+    assert code == 0 and held["basis"].eq("no claim").all() and held["controller"].eq("").all()
+    code, out, _ = run("snapshot", "--date", "2024-12-02", "--layer", "control", "--source", "Reuters")
+    held = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).set_index("place")
+    assert held.loc["Aleppo", ["controller", "basis", "sources"]].tolist() == ["opposition", "claimed", "Reuters"]
+    assert held.loc["Homs", "basis"] == "no claim"
+
+
+def test_history_lists_the_changes_then_the_claims():
+    code, out, _ = run("history", "--place", "Hamah")
+    changes, claims = out.split("\n\n")
+    moved = pd.read_csv(io.StringIO(changes), dtype=str, keep_default_na=False)
+    assert code == 0 and moved[["date", "from", "to"]].values.tolist() == [["2024-12-05", "government", "opposition"]]
+    assert "Reuters" in moved.loc[0, "sources"] and "AFP" in moved.loc[0, "sources"]
+    listed = pd.read_csv(io.StringIO(claims), dtype=str, keep_default_na=False)
+    assert listed["date"].is_monotonic_increasing and len(listed) >= 5
+    code, out, _ = run("history", "--place", "Hama", "--format", "json")
+    report = json.loads(out)
+    assert report["place"] == "Hama" and report["changes"][0]["to"] == "opposition" and report["claims"]
+
+
+def test_diff_lists_the_places_that_changed_hands():
+    code, out, _ = run("diff", "--from", "2024-12-05", "--to", "2024-12-08")
+    moved = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).set_index("place")
+    assert code == 0 and list(moved.reset_index().columns) == ["place", "from", "to", "date", "sources"]
+    assert moved.loc["Homs", ["from", "to", "date"]].tolist() == ["government", "opposition", "2024-12-08"]
+    assert "Hama" not in moved.index  # it fell on the 5th: no change between the two days
+    code, out, _ = run("diff", "--from", "2024-12-05", "--to", "2024-12-08", "--format", "json")
+    assert {"place": "Damascus", "from": "government", "to": "opposition"}.items() <= next(
+        r for r in json.loads(out) if r["place"] == "Damascus"
+    ).items()
+
+
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (("history", "--place", "Atlantis"), "'Atlantis'"),
+        (("diff", "--from", "2024-12-05", "--to", "2025-03-01"), "2025-03-01"),
+        (("diff", "--from", "2020-01-01", "--to", "2024-12-05"), "2020-01-01"),
+        (("snapshot", "--date", "2024-12-05", "--layer", "control", "--source", "Nobody"), "'Nobody'"),
+    ],
+)
+def test_an_unknown_place_day_or_source_is_named_with_exit_2(argv, named):
+    code, out, err = run(*argv)
+    assert code == 2 and out == "" and named in err and "Traceback" not in err

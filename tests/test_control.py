@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import control
+from dashboard import control, history
 from dashboard.pipeline import open_events
 from tests.conftest import REPO
 
@@ -133,3 +133,108 @@ def test_days_with_the_same_number_of_known_changes_have_the_same_control(geodat
         by_known[known] = held
     assert control.changes_until(bundled, dt.date(2024, 11, 1)) == 0
     assert control.changes_until(bundled, dt.date(2025, 1, 1)) == len(bundled)
+
+
+# Honest control: every place has a basis, and the map says which.
+
+
+def test_a_place_with_no_claim_since_the_baseline_is_baseline_only(places):
+    changes = control.control_changes(_events((2, "2024-12-01", "A", "A", "opposition", "reported", "e1", "X")))
+    held = control.control_at(dt.date(2024, 12, 2), places, changes).set_index("place")
+    assert held.loc["A", ["controller", "basis", "sources"]].tolist() == ["opposition", "claimed", "X"]
+    assert held.loc["B", ["controller", "basis", "sources"]].tolist() == ["SDF", "baseline", ""]
+    assert not held.loc["B", "changed"]
+
+
+def test_a_source_that_claims_no_control_leaves_every_place_without_a_claim(places):
+    says_nothing = _events((2, "2024-12-01", "A", "A", "", "claimed", "e1", "GUR"))
+    held = control.control_at(dt.date(2024, 12, 2), places, control.control_changes(says_nothing), claims_only=True)
+    assert held["basis"].eq("no claim").all() and held["controller"].eq("").all()
+    assert not held["changed"].any()
+
+
+def test_two_sources_claiming_the_same_capture_a_day_apart_are_one_change_with_both_sources(places):
+    changes = control.control_changes(
+        _events(
+            (2, "2024-12-01", "A", "A", "opposition", "claimed", "e1", "X"),
+            (3, "2024-12-02", "A", "A", "opposition", "reported", "e2", "Y"),
+        )
+    )
+    held = control.control_at(dt.date(2024, 12, 2), places, changes).set_index("place")
+    assert held.loc["A", "sources"] == "X; Y" and held.loc["A", "first_claimed"] == pd.Timestamp("2024-12-01")
+    moved = history.place_changes(changes, "A", "government")
+    assert moved.to_dict(orient="records") == [
+        {"date": pd.Timestamp("2024-12-01"), "from": "government", "to": "opposition", "sources": "X; Y"}
+    ]
+
+
+@pytest.mark.parametrize("status", ["disputed", "denied"])
+def test_a_denial_never_moves_control_and_leaves_the_place_baseline_only(places, status):
+    changes = control.control_changes(_events((2, "2024-12-01", "A", "A", "opposition", status, "e1", "X")))
+    held = control.control_at(dt.date(2024, 12, 5), places, changes).set_index("place")
+    assert held.loc["A", ["controller", "basis"]].tolist() == ["government", "baseline"]
+    assert history.place_changes(changes, "A", "government").empty
+
+
+@pytest.fixture
+def governorates():
+    return gpd.GeoDataFrame(
+        {
+            "place": ["Latakia", "Jableh", "Qardaha", "Tartus"],
+            "aliases": ["Lattakia|Al-Ladhiqiyah", "Jablah", "", "Tartous"],
+            "kind": ["city", "city", "town", "city"],
+            "governorate": ["Latakia", "Latakia", "Latakia", "Tartus"],
+            "baseline": ["government", "government", "SDF", "government"],
+        },
+        geometry=gpd.points_from_xy([35.78, 35.93, 36.06, 35.89], [35.52, 35.36, 35.45, 34.89]),
+        crs="EPSG:4326",
+    )
+
+
+@pytest.mark.parametrize("name", ["Latakia Governorate", "Al-Ladhiqiyah province", "Lattakia governorate"])
+def test_a_governorate_claim_moves_only_the_places_its_target_held(governorates, name):
+    claim = _events((2, "2024-12-08", name, "", "opposition", "reported", "e1", "X")).assign(target="government")
+    changes = control.control_changes(claim, governorates)
+    held = control.control_at(dt.date(2024, 12, 8), governorates, changes).set_index("place")
+    assert held["controller"].to_dict() == {
+        "Latakia": "opposition",
+        "Jableh": "opposition",
+        "Qardaha": "SDF",  # the target did not hold it
+        "Tartus": "government",  # another governorate
+    }
+    assert held.loc["Jableh", "area"] == "Latakia" and held.loc["Qardaha", "basis"] == "baseline"
+
+
+def test_a_governorate_claim_without_a_target_moves_every_place_and_a_city_claim_only_the_city(governorates):
+    claims = _events(
+        (2, "2024-12-08", "Latakia Governorate", "", "opposition", "reported", "e1", "X"),
+        (3, "2024-12-08", "Tartus", "Tartus", "opposition", "reported", "e2", "X"),
+    ).assign(target="")
+    held = control.control_at(
+        dt.date(2024, 12, 8), governorates, control.control_changes(claims, governorates)
+    ).set_index("place")
+    assert held["controller"].eq("opposition").all()
+    region = _events((2, "2024-12-08", "Latakia", "Latakia", "opposition", "reported", "e1", "X"))
+    city_only = control.control_changes(region.assign(target=""), governorates)
+    assert city_only["place"].tolist() == ["Latakia"]
+    by_region = control.control_changes(region.assign(target="", location_precision="3"), governorates)
+    assert sorted(by_region["place"]) == ["Jableh", "Latakia", "Qardaha"]
+
+
+def test_on_9_december_the_suburbs_and_the_coast_say_whether_anyone_claimed_them(geodata):
+    events = open_events(REPO / "events.csv", geodata).events
+    held = control.control_at(dt.date(2024, 12, 9), geodata.places, control.control_changes(events, geodata.places))
+    held = held.set_index("place")
+    quiet = ["Douma", "Jaramana", "Qatana", "Al-Kiswah", "Tartus", "Baniyas", "Jableh", "Qardaha"]
+    assert held.loc[quiet, "basis"].isin(["claimed", "baseline"]).all()
+    baseline_only = held.loc[quiet].query("basis == 'baseline'")
+    assert baseline_only["sources"].eq("").all() and baseline_only["since"].isna().all()
+    assert held.loc["Damascus", "basis"] == "claimed" and "Reuters" in held.loc["Damascus", "sources"]
+
+
+def test_zones_of_baseline_only_places_are_kept_apart_from_claimed_ones(geodata, bundled):
+    cells = control.zone_cells(geodata.places, geodata.outline)
+    zones = control.zones_at(control.control_at(dt.date(2024, 12, 9), geodata.places, bundled), cells)
+    government = zones.loc[zones["controller"].eq("government")]
+    assert set(government["basis"]) == {"baseline"}
+    assert {"claimed", "baseline"} <= set(zones.loc[zones["controller"].eq("opposition"), "basis"])

@@ -53,3 +53,14 @@ def test_every_bad_value_is_named_and_falls_back():
 def test_all_values_chosen_is_the_same_as_no_filter():
     chosen = view.View(day=DAYS[-1], filters={"source": ["SOHR", "AP", "Reuters"]})
     assert view.to_params(chosen, DAYS, OPTIONS, 3) == {}
+
+
+def test_control_as_the_selected_sources_survives_the_link_and_a_bad_value_is_named():
+    wanted = view.View(day=DAYS[3], control_selected=True)
+    params = view.to_params(wanted, DAYS, OPTIONS, 3)
+    assert params["control"] == "selected"
+    back, notices = view.from_params({k: [v] for k, v in params.items()}, DAYS, OPTIONS, 3)
+    assert notices == [] and back == wanted
+    assert "control" not in view.to_params(view.View(day=DAYS[3]), DAYS, OPTIONS, 3)
+    got, notices = view.from_params({"control": ["mine"]}, DAYS, OPTIONS, 3)
+    assert not got.control_selected and notices and "'mine'" in notices[0]

@@ -14,7 +14,7 @@ from ..settings import TILES
 from .assets import LOCAL_CSS, LOCAL_JS
 from .elements import Basemap, Legend
 from .escape import escape_text
-from .features import STORY_STYLE
+from .features import BASIS_STYLE, NO_CLAIM_COLOUR, STORY_STYLE
 
 CENTRE = (35.0, 38.3)
 ZOOM = 7
@@ -70,8 +70,31 @@ def legend_html() -> str:
     return (
         '<div style="background:rgba(255,255,255,.92);padding:6px 9px;font:12px sans-serif;'
         'border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:340px;overflow:auto">'
-        f"<b>Events</b>{events}<b>Stories (outline)</b>{outlines}<b>Held by</b>{held}</div>"
+        f"<b>Events</b>{events}<b>Stories (outline)</b>{outlines}<b>Held by</b>{held}"
+        f"<b>Basis of control</b>{basis_rows()}</div>"
     )
+
+
+BASIS_LABELS = {
+    "claimed": "claimed since the baseline",
+    "baseline": "baseline only: no claim since",
+    "no claim": "no claim by these sources",
+}
+
+
+def basis_rows() -> str:
+    """One legend row per basis, drawn as its zones are: solid, faded and dashed, grey and dashed."""
+    rows = []
+    for basis, label in BASIS_LABELS.items():
+        opacity, _, dash, _ = BASIS_STYLE[basis]
+        colour = NO_CLAIM_COLOUR if basis == "no claim" else "#555555"
+        border = "dashed" if dash else "solid"
+        rows.append(
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:2px;'
+            f"background:{colour};opacity:{max(opacity * 3, 0.25):.2f};border:1px {border} #333;"
+            f'margin-right:5px"></span>{label}</div>'
+        )
+    return "".join(rows)
 
 
 def base_map(basemap: BasemapData, offline: bool, tiles: str = "OpenStreetMap") -> folium.Map:

@@ -116,7 +116,7 @@ class Zones(Script):
     ----------
     data : str
         A GeoJSON FeatureCollection of polygons with ``colour`` and ``tooltip`` properties (made by
-        ``features.control_json``).
+        ``features.control_json``); ``opacity``, ``weight`` and ``dash`` fall back to a solid zone.
     """
 
     _template = Template(
@@ -124,7 +124,9 @@ class Zones(Script):
         {% macro script(this, kwargs) %}
         L.geoJSON({{ this.data }}, {
           style: function (f) {
-            return {fillColor: f.properties.colour, color: f.properties.colour, weight: 0.5, fillOpacity: 0.22};
+            var p = f.properties;
+            return {fillColor: p.colour, color: p.colour, weight: p.weight || 0.5, fillOpacity: p.opacity || 0.22,
+                    dashArray: p.dash || null};
           },
           onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.tooltip, {sticky: true}); }
         }).addTo({{ this._parent.get_name() }});

@@ -273,6 +273,50 @@ def simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return zones.assign(geometry=outline)
 
 
+# How each basis of control is drawn: (zone fill opacity, zone outline weight, outline dash, dot fill opacity).
+# A baseline-only place is faded and dashed: the map repeats the baseline there, no source has claimed it since.
+BASIS_STYLE = {
+    "claimed": (0.22, 0.5, None, 0.85),
+    "contested": (0.22, 0.5, None, 0.85),
+    "baseline": (0.07, 1.5, "4 4", 0.3),
+    "no claim": (0.05, 1.5, "2 5", 0.15),
+}
+NO_CLAIM_COLOUR = "#b0b0b0"
+
+
+def _basis_style(basis: pd.Series, controllers: pd.Series) -> pd.DataFrame:
+    style = pd.DataFrame([BASIS_STYLE.get(b, BASIS_STYLE["claimed"]) for b in basis], index=basis.index)
+    colour = controller_colour(controllers).mask(basis.eq("no claim"), NO_CLAIM_COLOUR)
+    return style.set_axis(["opacity", "weight", "dash", "dot_opacity"], axis=1).assign(colour=colour)
+
+
+def _zone_tooltip(zones: gpd.GeoDataFrame) -> pd.Series:
+    who = escape_text(zones["controller"])
+    words = {
+        "baseline": " (baseline of " + BASELINE_TEXT + " only: no claim since; derived from place control)",
+        "no claim": "",
+    }
+    held = "Zone held by " + who + zones["basis"].map(words).fillna(" (derived from place control)")
+    return held.mask(zones["basis"].eq("no claim"), "No claim by these sources")
+
+
+def control_tooltip(control: pd.DataFrame) -> pd.Series:
+    """What a place's dot says: its controller, the basis, the sources of the current controller, the latest date."""
+    since, sources, basis = days_text(control["since"]), escape_text(control["sources"]), control["basis"]
+    why = np.select(
+        [basis.eq("claimed"), basis.eq("contested"), basis.eq("baseline")],
+        [
+            " (claimed by " + sources + "; latest claim " + since + ")",
+            " (sources disagree: " + sources + "; since " + since + ")",
+            pd.Series(f" (baseline of {BASELINE_TEXT} only: no claim since)", index=control.index),
+        ],
+        "",
+    )
+    place = escape_text(control["place"]) + ": "
+    said = place + escape_text(control["controller"]) + why
+    return said.mask(basis.eq("no claim"), place + "no claim by these sources")
+
+
 def control_json(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> tuple[str, str]:
     """The zones (pass them through ``simplified`` once) and the place dots as GeoJSON, styled and escaped.
 
@@ -280,23 +324,19 @@ def control_json(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> tuple[st
     """
     zones_data = ""
     if not zones.empty:
-        shaded = zones.assign(
-            colour=controller_colour(zones["controller"]),
-            tooltip="Zone held by " + escape_text(zones["controller"]) + " (derived from place control)",
-        )
-        zones_data = shaded[["colour", "tooltip", "geometry"]].to_json(drop_id=True)
+        style = _basis_style(zones["basis"], zones["controller"])
+        shaded = zones.assign(tooltip=_zone_tooltip(zones), **style[["colour", "opacity", "weight", "dash"]])
+        zones_data = shaded[["colour", "opacity", "weight", "dash", "tooltip", "geometry"]].to_json(drop_id=True)
     dots_data = ""
     if not control.empty:
-        since = days_text(control["since"])
-        basis = ("since " + since + ", per " + escape_text(control["source"])).where(
-            since.ne(""), f"baseline of {BASELINE_TEXT}"
-        )
+        style = _basis_style(control["basis"], control["controller"])
         dots = gpd.GeoDataFrame(
             {
-                "colour": controller_colour(control["controller"]).to_numpy(),
-                "tooltip": (
-                    escape_text(control["place"]) + ": " + escape_text(control["controller"]) + " (" + basis + ")"
-                ).to_numpy(),
+                "colour": style["colour"].to_numpy(),
+                "opacity": style["dot_opacity"].to_numpy(),
+                "dash": style["dash"].to_numpy(),
+                "basis": control["basis"].to_numpy(),
+                "tooltip": control_tooltip(control).to_numpy(),
             },
             geometry=control.geometry.to_numpy(),
             crs=control.crs,

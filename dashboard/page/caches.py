@@ -15,7 +15,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``counts_of`` | dataset key | 8 | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
 | ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
-| ``changes_of`` | dataset key, control filters | 16 | the control claims of the chosen sources |
+| ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
 | ``profiles_of`` | dataset key | 8 | the sources' profiles |
@@ -109,18 +109,21 @@ def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict) -> pd.DataFrame:
-    """The control claims of the chosen sources: once per choice, so a step only looks them up."""
-    narrowed = _narrowed(chosen, _options)
+def changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict, _places) -> pd.DataFrame:
+    """The control claims of the chosen sources (``()``: of all sources): once per choice, so a step only
+    looks them up."""
+    narrowed = _narrowed(chosen, _options) if chosen else {}
     moves = _events.loc[_events["controller"].ne("")]
-    return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves)
+    return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves, _places)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def control_state(key: tuple, folder: str, chosen: tuple, known: int, _day: dt.date, _changes, _geodata, _cells):
-    """Once per number of ``known`` changes: days on which nothing changed hands share places, zones and layers."""
-    held = control.control_at(_day, _geodata.places, _changes)
-    state = tuple(zip(held["place"], held["controller"], strict=True))
+    """Once per number of ``known`` changes: days on which nothing changed hands share places, zones and layers.
+
+    With ``chosen`` sources (not ``()``), a place they say nothing about has no claim, not the baseline."""
+    held = control.control_at(_day, _geodata.places, _changes, claims_only=bool(chosen))
+    state = tuple(zip(held["place"], held["controller"], held["basis"], strict=True))
     zones = zones_for(folder, state, held, _cells)
     return held, zones, features.control_json(held, zones)
 
@@ -140,7 +143,8 @@ CONTROL_FACETS = ("source", "source_type", "claim_status")
 
 
 def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geodata, cells, options: dict):
-    """Who holds what on ``day`` under the chosen sources: (places, zones, the layers' GeoJSON)."""
-    changes = changes_of(key, chosen, events, options)
+    """Who holds what on ``day`` as the chosen sources claim it (``()``: as all sources do): (places, zones,
+    the layers' GeoJSON)."""
+    changes = changes_of(key, chosen, events, options, geodata.places)
     known = control.changes_until(changes, day)
     return control_state(key, folder, chosen, known, day, changes, geodata, cells)

@@ -25,6 +25,11 @@ STORIES_HELP = (
     "the story is corroborated, single-source or contested; its popup lists each source's version."
 )
 
+CONTROL_HELP = (
+    "Off: control follows the claims of all sources, whatever the filters. On: control as the selected "
+    "sources, types and statuses claim it; a place they say nothing about is drawn as 'no claim by these sources'."
+)
+
 
 def show(opened: Opened, choice: Choice, playing: bool) -> None:
     run_every = float(opened.settings["play_seconds"]) if playing else None
@@ -41,10 +46,11 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     on, mode, window = day.controls(days)
     at = step.positions(opened.indexed, on, mode, window, choice.narrowing)
     first_day = on - dt.timedelta(days=window - 1) if mode == "window" else days[0]
+    selected = bool(st.session_state.get(state.CONTROL_SELECTED))
     held, zones, control_data = caches.control_on(
         opened.key,
         opened.folder,
-        choice.of(caches.CONTROL_FACETS),
+        choice.of(caches.CONTROL_FACETS) if selected else (),
         on,
         opened.events,
         opened.geodata,
@@ -52,12 +58,14 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         opened.options,
     )
     day.numbers(opened, at, int(held["changed"].sum()), on)
-    as_stories = bool(st.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    toggles = st.columns(2)
+    as_stories = bool(toggles[0].toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
-    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note)
-    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report))
+    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
+    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
     if not st.session_state.get(state.BELOW_MAP):

@@ -20,8 +20,13 @@ from .context import Opened
 
 CONTROL_NOTE = (
     f"Control: each place starts with a coarse baseline of {BASELINE_TEXT} and moves with the control claims of "
-    "the selected sources (disputed and denied claims never move it; disagreeing claims make it contested). "
-    "Zones are derived from place control, not drawn front lines."
+    "all sources, whatever the filters (disputed and denied claims never move it; disagreeing claims make it "
+    "contested). A place no source has claimed since the baseline is drawn faded with a dashed outline: the map "
+    "only repeats the baseline there. Zones are derived from place control, not drawn front lines."
+)
+CONTROL_SELECTED_NOTE = (
+    "Control as the selected sources claim it: a place they say nothing about is drawn grey and dashed, "
+    "'no claim by these sources', not given the baseline's controller."
 )
 
 
@@ -30,7 +35,9 @@ def last_report() -> view.MapReport:
     return view.map_report(st.session_state.get(state.MAP), ZOOM)
 
 
-def draw(opened: Opened, groups: list[folium.FeatureGroup], selected: pd.DataFrame, note: str) -> view.MapReport:
+def draw(
+    opened: Opened, groups: list[folium.FeatureGroup], selected: pd.DataFrame, note: str, by_selected: bool = False
+) -> view.MapReport:
     """The map with ``groups`` on it, centred on the selected event if there is one; returns its report."""
     if len(selected):
         centre, zoom = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])), SELECTED_ZOOM
@@ -49,7 +56,7 @@ def draw(opened: Opened, groups: list[folium.FeatureGroup], selected: pd.DataFra
     )
     if note:
         st.caption(note)
-    st.caption(CONTROL_NOTE)
+    st.caption(CONTROL_SELECTED_NOTE if by_selected else CONTROL_NOTE)
     return view.map_report(moved, ZOOM)
 
 

@@ -16,6 +16,7 @@ DAY = "day"  # the slider's day
 MODE = "mode"  # "until" or "window"
 WINDOW = "window"  # width of the "last N days" window
 STORIES = "stories"  # the "Group claims into stories" toggle
+CONTROL_SELECTED = "control_selected"  # the "Control as the selected sources claim it" toggle
 PLAYING = "playing"  # the Play toggle
 STEPPED_AT = "stepped_at"  # monotonic time of play's last step
 MAP = "map"  # the map component's report: centre, zoom, bounds
@@ -72,6 +73,7 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[MODE] = wanted.mode
     st.session_state[WINDOW] = wanted.window
     st.session_state[STORIES] = wanted.stories
+    st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
     st.session_state[SELECTED_IDS] = []

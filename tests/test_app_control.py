@@ -1,0 +1,72 @@
+"""Honest control in the page: control follows all sources unless asked, and says its basis (AppTest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+GUR = "Ukraine's Main Intelligence Directorate (GUR)"
+
+
+@pytest.fixture
+def app(monkeypatch):
+    def start(params: dict | None = None) -> AppTest:
+        monkeypatch.setattr("sys.argv", ["dashboard/app.py"])
+        monkeypatch.setenv("DASHBOARD_EVENTS", str(REPO / "events.csv"))
+        monkeypatch.setenv("DASHBOARD_OFFLINE", "1")
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+        at.query_params.update(params or {})
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def map_payload(at: AppTest) -> dict:
+    element = next(e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium"))
+    return json.loads(element.proto.json_args)
+
+
+def changed_hands(at: AppTest) -> int:
+    return int(next(m for m in at.metric if m.label == "Places changed hands").value)
+
+
+def test_filtering_to_one_source_keeps_control_as_all_sources_claim_it(app):
+    at = app({"day": "2024-12-02"})
+    everyone = changed_hands(at)
+    at.multiselect(key="f_source").set_value([GUR]).run()
+    layers = map_payload(at)["feature_group"]
+    assert "Aleppo: opposition (claimed by" in layers and "Aleppo: government" not in layers
+    assert changed_hands(at) == everyone > 0
+
+
+def test_control_as_the_selected_sources_claim_it_shows_no_claim_not_the_baseline(app):
+    at = app({"day": "2024-12-02"})
+    at.multiselect(key="f_source").set_value([GUR]).run()
+    at.toggle(key="control_selected").set_value(True).run()
+    layers = map_payload(at)["feature_group"]
+    assert "Aleppo: no claim by these sources" in layers and "Aleppo: government" not in layers
+    assert changed_hands(at) == 0
+    assert at.query_params["control"] in ("selected", ["selected"])
+
+
+def test_a_link_asks_for_control_as_the_selected_sources_claim_it(app):
+    at = app({"day": "2024-12-02", "control": "selected", "f_source": ["Reuters"]})
+    assert at.toggle(key="control_selected").value is True
+    layers = map_payload(at)["feature_group"]
+    assert "Aleppo: opposition (claimed by Reuters;" in layers and "Homs: no claim by these sources" in layers
+
+
+def test_on_9_december_baseline_only_places_say_so_and_the_legend_names_them(app):
+    at = app({"day": "2024-12-09"})
+    payload = map_payload(at)
+    assert at.slider(key="day").value == dt.date(2024, 12, 9)
+    assert "Douma: government (baseline of 26 Nov 2024 only: no claim since)" in payload["feature_group"]
+    assert "Baniyas: government (baseline of 26 Nov 2024 only" in payload["feature_group"]
+    assert "baseline only: no claim since" in json.dumps(payload)

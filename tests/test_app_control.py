@@ -70,3 +70,27 @@ def test_on_9_december_baseline_only_places_say_so_and_the_legend_names_them(app
     assert "Douma: government (baseline of 26 Nov 2024 only: no claim since)" in payload["feature_group"]
     assert "Baniyas: government (baseline of 26 Nov 2024 only" in payload["feature_group"]
     assert "baseline only: no claim since" in json.dumps(payload)
+
+
+def test_a_place_s_history_says_when_it_fell_and_every_source_that_says_so(app):
+    """ "When did Hama fall, and who says so?" in one panel: one change, with all four sources."""
+    at = app().run()  # the map's first report brings the panels below it
+    at.selectbox(key="history_place").set_value("Hama").run()
+    assert not at.exception
+    changes, claims = [
+        t.value for t in at.dataframe if "sources" in t.value.columns or "claim_status" in t.value.columns
+    ][-2:]
+    assert changes[["from", "to"]].values.tolist() == [["government", "opposition"]]
+    assert str(changes["date"].iloc[0])[:10] == "2024-12-05"
+    assert len(changes["sources"].iloc[0].split("; ")) == 4
+    assert claims["date"].is_monotonic_increasing and len(claims) >= 4
+
+
+def test_what_changed_hands_between_two_days_lists_the_places_and_who_claims_them(app):
+    at = app({"day": "2024-12-08"}).run()
+    at.selectbox(key="diff_from").set_value(dt.date(2024, 12, 5)).run()
+    assert not at.exception
+    moved = next(t.value for t in at.dataframe if list(t.value.columns) == ["place", "from", "to", "date", "sources"])
+    assert {"Daraa", "Deir ez-Zor", "Rastan"} <= set(moved["place"])
+    assert moved["sources"].str.len().gt(0).all()
+    assert any("changed hands between 05 Dec and 08 Dec 2024" in c.value for c in at.caption)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from .. import step, view
 from ..map import layers
-from . import caches, data, day, downloads, map_panel, sources, state, table, timeline
+from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
 from .text import print_time
 
@@ -79,6 +79,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
     table.show(opened, at)
     downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}")
+    places.changed_hands(opened, on)
+    places.place_history(opened)
     sources.show(opened, choice, on, mode, window)
     print_time(settings["timing"], "view_ms", began)
 

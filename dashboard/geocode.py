@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .load import rejection_frame
+from .names import INVISIBLE
 
 GAZETTEER = "gazetteer.csv"
 BASELINE = "control_baseline.csv"
@@ -37,9 +38,13 @@ class Geodata:
 
 
 def name_key(names: pd.Series) -> pd.Series:
-    """The form names are matched on: 'Ma’arrat al-Nu‘man' -> 'maarrat al numan'."""
+    """The form names are matched on: 'Ma’arrat al-Nu‘man' -> 'maarrat al numan'.
+
+    Zero-width and bidirectional controls are dropped first: "Hom\u200bs" is Homs, not an unknown place.
+    """
     return (
         names.astype("str")
+        .str.replace(f"[{INVISIBLE}]", "", regex=True)
         .str.normalize("NFKD")
         .str.replace(_MARKS, "", regex=True)
         .str.casefold()

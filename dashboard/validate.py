@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .load import RawTable, rejection_frame
-from .names import NAME_COLUMNS, normalise
 from .model import CLAIM_STATUSES, COLUMNS, EVENT_TYPES, GUARDED, REQUIRED, SOURCE_TYPES
+from .names import NAME_COLUMNS, normalise
 
 EARLIEST = pd.Timestamp("1900-01-01")
 LATEST = pd.Timestamp("2100-12-31")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import control, export, filters, history
 from .geocode import GeodataError, read_geodata
-from .load import UnusableFile
+from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
 from .pipeline import open_events
 from .settings import resolve
@@ -116,7 +116,7 @@ def _write(frame: pd.DataFrame, columns: list[str], fmt: str) -> None:
 def _validate(args: argparse.Namespace) -> int:
     geodata = read_geodata(args.geodata)
     try:
-        dataset = open_events(args.path, geodata, max_bytes=args.max_file_mb * 1_000_000)
+        dataset = open_events(args.path, geodata, max_bytes=args.max_file_mb * 1_000_000, limits=Limits.of(resolve()))
     except UnusableFile as err:
         if args.json:
             print(json.dumps({"format": None, "error": str(err)}, ensure_ascii=False))
@@ -130,13 +130,15 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"encoding: {dataset.encoding}")
         print(f"rows read: {dataset.rows}")
         print(f"accepted: {dataset.accepted}")
-        print(f"rejected: {len(dataset.rejected)}")
+        print(f"rejected: {dataset.rejected_rows}")
+        if dataset.rejected_rows > len(dataset.rejected):
+            print(f"  (the first {len(dataset.rejected):,} are listed; the rejected_kept setting says how many)")
         for row in dataset.rejected.to_dict(orient="records"):
             more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
             where = f", column {row['column']}" if row["column"] else ""
             unit = "feature" if dataset.format == "geojson" else "line"
             print(f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}")
-    return EXIT_REJECTED if len(dataset.rejected) else EXIT_OK
+    return EXIT_REJECTED if dataset.rejected_rows else EXIT_OK
 
 
 def _opened(args: argparse.Namespace):
@@ -144,7 +146,7 @@ def _opened(args: argparse.Namespace):
     geodata = read_geodata(args.geodata)
     path = args.events or resolve()["events"]
     try:
-        return geodata, open_events(path, geodata, max_bytes=args.max_file_mb * 1_000_000)
+        return geodata, open_events(path, geodata, max_bytes=args.max_file_mb * 1_000_000, limits=Limits.of(resolve()))
     except UnusableFile as err:
         print(f"{path}: unusable: {err}", file=sys.stderr)
         return None

@@ -346,6 +346,7 @@ class Features:
     numbers: np.ndarray  # the feature number (1-based) of each row of ``frame``
     rejected: list[tuple[int, str, str, str]]  # feature number, column, value, reason
     count: int  # features in the collection
+    rejected_more: int = 0  # rejected features past those listed in ``rejected``
 
 
 class _LongInteger(str):
@@ -419,18 +420,39 @@ def _point(number: int, feature: object) -> tuple[tuple[str, str] | None, tuple[
     return (repr(lat), repr(lon)), None
 
 
-def read_geojson(text: str) -> Features:
+# The json module's messages, in our words (the first words of its message -> ours).
+_JSON_PROBLEMS = {
+    "Expecting value": "a value is missing, or is not JSON",
+    "Expecting ',' delimiter": "a comma is missing between two values",
+    "Expecting ':' delimiter": "a colon is missing after a name",
+    "Expecting property name": "a name is not in double quotes, or a comma comes before a closing brace",
+    "Unterminated string": "a string never closes",
+    "Extra data": "more follows the end of the JSON document",
+    "Invalid control character": "a string holds a raw control character (a line break or tab must be escaped)",
+    "Invalid \\": "a string holds a backslash escape JSON does not have",
+}
+
+
+def json_problem(err: json.JSONDecodeError) -> str:
+    """What is wrong at ``err``'s place, in our words rather than the json module's."""
+    problem = next((ours for theirs, ours in _JSON_PROBLEMS.items() if err.msg.startswith(theirs)), "it breaks off")
+    return f"{problem}, at line {err.lineno}, column {err.colno}"
+
+
+def read_geojson(
+    text: str, max_rows: int | None = None, max_columns: int | None = None, kept: int = 10_000
+) -> Features:
     """A FeatureCollection of Point features with native columns as properties.
 
     The Point gives lat/lon (over any lat/lon properties); every property is kept
-    as a column. A feature that is not a Point is a rejected row, not an error.
+    as a column. A feature that is not a Point is a rejected row, not an error;
+    the first ``kept`` of them are reported in full and the rest counted. More than
+    ``max_rows`` features or ``max_columns`` property names is an error.
     """
     try:
         document = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as err:
-        raise FormatError(
-            f"not a comma-separated table, and not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
-        ) from None
+        raise FormatError(f"not a comma-separated table, and not valid JSON: {json_problem(err)}") from None
     except RecursionError:
         # GeoJSON needs a dozen levels; this is a file of brackets, not of events.
         raise FormatError(
@@ -445,19 +467,37 @@ def read_geojson(text: str) -> Features:
     features = document.get("features")
     if not isinstance(features, list):
         raise FormatError('not a comma-separated table, and not a GeoJSON FeatureCollection: it has no "features" list')
+    if max_rows is not None and len(features) > max_rows:
+        raise FormatError(
+            f"the collection has {len(features):,} features, more than this server reads ({max_rows:,}, the max_rows "
+            "setting); split the file, or raise the setting on a machine with the memory"
+        )
+    return _features(features, max_columns, kept)
+
+
+def _features(features: list, max_columns: int | None, kept: int) -> Features:
+    """The rows of a parsed collection's features: see ``read_geojson``."""
 
     records: list[dict[str, str]] = []
     numbers: list[int] = []
     rejected: list[tuple[int, str, str, str]] = []
     names: dict[str, None] = {}  # every property name, in the order first seen
+    more = 0  # rejected features past the first ``kept``
     for number, feature in enumerate(features, 1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         # Names trimmed as a CSV header's are; a property with an empty name is dropped.
         properties = {k.strip(): v for k, v in properties.items() if k.strip()} if isinstance(properties, dict) else {}
         names.update(dict.fromkeys(properties))
+        if max_columns is not None and len(names) + 2 > max_columns:
+            raise FormatError(
+                f"the features have more than {max_columns:,} properties in all, more than this server reads (the "
+                "max_columns setting); keep the properties you need, or raise the setting"
+            )
         point, why = _point(number, feature)
         if point is None:
-            rejected.append((number, *why))
+            more += len(rejected) >= kept
+            if len(rejected) < kept:
+                rejected.append((number, *why))
             continue
         record: dict[str, str] = {}
         for name, value in properties.items():
@@ -465,7 +505,9 @@ def read_geojson(text: str) -> Features:
                 record[name] = _text(value)
             except RecursionError:
                 reason = f"feature {number} has a property nested too deeply to read: {preview(name)!r}"
-                rejected.append((number, name, "", reason))
+                more += len(rejected) >= kept
+                if len(rejected) < kept:
+                    rejected.append((number, name, "", reason))
                 break
         else:
             record["lat"], record["lon"] = point
@@ -480,4 +522,4 @@ def read_geojson(text: str) -> Features:
     # object, not the float64 pandas gives a column no accepted feature has, so that "" can fill it
     frame = pd.DataFrame.from_records(records, columns=columns).astype(object).fillna("")
     frame = frame.astype(pd.StringDtype("pyarrow"))
-    return Features(frame, np.asarray(numbers, dtype="int64"), rejected, len(features))
+    return Features(frame, np.asarray(numbers, dtype="int64"), rejected, len(features), more)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .load import rejection_frame
+from .names import INVISIBLE
 
 GAZETTEER = "gazetteer.csv"
 BASELINE = "control_baseline.csv"
@@ -37,9 +38,15 @@ class Geodata:
 
 
 def name_key(names: pd.Series) -> pd.Series:
-    """The form names are matched on: 'Ma’arrat al-Nu‘man' -> 'maarrat al numan'."""
-    return (
-        names.astype("str")
+    """The form names are matched on: 'Ma’arrat al-Nu‘man' -> 'maarrat al numan'.
+
+    Zero-width and bidirectional controls are dropped first: "Hom\u200bs" is Homs, not an unknown place.
+    Worked out once per distinct name: a million events name a few thousand places.
+    """
+    codes, uniques = pd.factorize(names.astype("str"), use_na_sentinel=False)
+    keys = (
+        pd.Series(uniques, dtype="str")
+        .str.replace(f"[{INVISIBLE}]", "", regex=True)
         .str.normalize("NFKD")
         .str.replace(_MARKS, "", regex=True)
         .str.casefold()
@@ -48,6 +55,7 @@ def name_key(names: pd.Series) -> pd.Series:
         .str.replace(r"\s+", " ", regex=True)
         .str.strip()
     )
+    return pd.Series(keys.to_numpy()[codes], index=names.index, dtype="str")
 
 
 def _check_file(path: Path) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
+from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,11 +24,34 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import formats
+from . import formats, settings
 from .model import GUARDED, REQUIRED, VALUE_PREVIEW, preview
 
 # A NUL byte in the first block means binary data: CSV text never holds one.
 _SNIFF_BYTES = 8192
+# The longest header line read: 200 columns of names up to 300 characters. A longer one is not a header
+# but a file of columns, whose every name would be held and shown.
+MAX_HEADER_BYTES = 65_536
+# pyarrow reads the CSV in blocks this large; a row longer than one block cannot be read.
+_BLOCK_BYTES = 1 << 24
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost: checked by counts made before the file is parsed, so a hostile file fails fast.
+
+    The defaults are the settings table's; the page and the command line pass the settings they resolved.
+    """
+
+    max_columns: int = settings.default("max_columns")
+    max_rows: int = settings.default("max_rows")
+    rejected_kept: int = settings.default("rejected_kept")
+
+    @classmethod
+    def of(cls, values: dict[str, object]) -> Limits:
+        """The limits among resolved settings (``settings.resolve()``)."""
+        return cls(int(values["max_columns"]), int(values["max_rows"]), int(values["rejected_kept"]))
 
 
 class UnusableFile(Exception):
@@ -47,6 +72,7 @@ class RawTable:
     # a column not listed is its own (for GeoJSON, lat and lon come from "geometry").
     columns: dict[str, str] = field(default_factory=formats.identity_columns)
     encoding: str = "utf-8"  # "utf-8", "utf-16", "utf-16-le", "utf-16-be" or "windows-1256"
+    rejected_more: int = 0  # rows the parser could not split beyond those kept in ``rejected`` (Limits.rejected_kept)
 
 
 def rejection_frame(
@@ -109,6 +135,22 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
+# Which bytes Windows-1256 reads as Arabic letters (U+0600 to U+06FF).
+_CP1256_ARABIC = np.asarray(
+    [b >= 128 and "\u0600" <= bytes([b]).decode("cp1256", errors="replace") <= "\u06ff" for b in range(256)]
+)
+
+
+def _cp1256_letters(data: bytes) -> tuple[int, int]:
+    """(non-ASCII bytes, of them Arabic letters in Windows-1256), counted on the bytes.
+
+    A single-byte code page has a character per byte, so no text is built to count: building one object
+    per character of a 45 MB file cost 4 GB.
+    """
+    counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+    return int(counts[128:].sum()), int(counts[_CP1256_ARABIC].sum())
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read in: UTF-8 (with or without BOM), UTF-16, or Windows-1256.
 
@@ -122,21 +164,23 @@ def _decode(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(encoding).removeprefix("\ufeff")
         except UnicodeDecodeError as err:
-            raise UnusableFile(f"looks like UTF-16 text but is not: {err.reason} at byte {err.start}") from None
+            _log.info("UTF-16 decoding failed: %s", err)
+            raise UnusableFile(
+                f"looks like UTF-16 text but is not: it breaks off, or holds a broken character, at byte {err.start}"
+            ) from None
     elif b"\x00" in data[:_SNIFF_BYTES]:
         raise UnusableFile("not a text file: it holds binary data (NUL bytes)")
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8"
         except UnicodeDecodeError as err:
-            text = data.decode("cp1256", errors="replace")
-            wide = [c for c in text if ord(c) > 127]
-            if not wide or sum("\u0600" <= c <= "\u06ff" for c in wide) < 0.6 * len(wide):
+            wide, arabic = _cp1256_letters(data)
+            if not wide or arabic < 0.6 * wide:
                 raise UnusableFile(
                     f"not UTF-8 text: byte 0x{data[err.start]:02x} at offset {err.start} is not UTF-8, and the "
                     "text is not Windows-1256 Arabic either; save the file as UTF-8"
                 ) from None
-            encoding = "windows-1256"
+            text, encoding = data.decode("cp1256", errors="replace"), "windows-1256"
     if "\x00" in text:
         raise UnusableFile("not a text file: it holds binary data (NUL characters)")
     if not text.strip():
@@ -144,8 +188,20 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text, newline="")), [])
+def _header(text: str, max_columns: int) -> list[str]:
+    """The header's column names, refused before any row is read when there are too many or it is too long."""
+    end = re.search(r"[\r\n]", text[: MAX_HEADER_BYTES + 1])
+    if (end.start() if end else len(text)) > MAX_HEADER_BYTES:
+        raise UnusableFile(
+            f"the header (the first line) is longer than {MAX_HEADER_BYTES:,} characters: not an events table "
+            "a server can show; a header names each column once"
+        )
+    try:
+        first = next(csv.reader(io.StringIO(text[:MAX_HEADER_BYTES], newline="")), [])
+    except csv.Error:  # the csv module's words are not the user's
+        raise UnusableFile("the header opens a quote it never closes") from None
+    if len(first) > max_columns:
+        raise UnusableFile(_too_many_columns(len(first), max_columns))
     # Our CSV export guards a formula-like column name as it guards a cell; read it back as it was.
     names = [re.sub(GUARDED, "", name.strip()) for name in first]
     if len(names) < 2:
@@ -156,11 +212,18 @@ def _header(text: str) -> list[str]:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise UnusableFile(f"column {name!r} appears twice in the header")
+            raise UnusableFile(f"column {preview(name)!r} appears twice in the header")
         seen.add(name)
     if "" in seen:
         raise UnusableFile(f"the header has an empty column name (column {names.index('') + 1})")
     return names
+
+
+def _too_many_columns(count: int, max_columns: int) -> str:
+    return (
+        f"the header has {count:,} columns, more than this server reads ({max_columns:,}, the max_columns "
+        "setting); keep the columns you need, or raise the setting"
+    )
 
 
 def _check_columns(fmt: str, names: list[str]) -> None:
@@ -169,7 +232,9 @@ def _check_columns(fmt: str, names: list[str]) -> None:
         return
     what = "missing required column(s)" if fmt == "native" else f"read as {formats.NAMES[fmt]}, it lacks column(s)"
     raise UnusableFile(
-        f"{what}: {', '.join(missing)}; the header has: " + ", ".join(names[:20]) + (" …" if len(names) > 20 else "")
+        f"{what}: {', '.join(missing)}; the header has: "
+        + ", ".join(preview(name) for name in names[:20])
+        + (" …" if len(names) > 20 else "")
     )
 
 
@@ -195,9 +260,16 @@ def _split_reason(text: str, fields: int, expected: int) -> str:
     return f"has {fields} fields, the header has {expected}"
 
 
-def _read_geojson(text: str) -> RawTable:
+def _read_geojson(text: str, limits: Limits) -> RawTable:
+    # Counted on the text before it is parsed: 22 million bare features parse into 6 GB of dicts.
+    # Every feature is an object and names its type, so neither count can be less than the features.
+    objects, typed = text.count("{"), text.count('"Feature"')
+    if typed > limits.max_rows:
+        raise UnusableFile(_too_many_rows(typed, "features", limits.max_rows))
+    if objects > 4 * limits.max_rows:  # a feature with its geometry and properties is three objects
+        raise UnusableFile(_too_many_rows(objects, "JSON objects, more than features", limits.max_rows))
     try:
-        features = formats.read_geojson(text)
+        features = formats.read_geojson(text, limits.max_rows, limits.max_columns, limits.rejected_kept)
     except formats.FormatError as err:
         raise UnusableFile(str(err)) from None
     lines, columns, values, reasons = zip(*features.rejected, strict=True) if features.rejected else ((),) * 4
@@ -207,28 +279,57 @@ def _read_geojson(text: str) -> RawTable:
         rejected=rejection_frame(lines, columns, values, reasons),
         rows=features.count,
         format="geojson",
+        rejected_more=features.rejected_more,
         columns=formats.identity_columns() | {"lat": "geometry", "lon": "geometry"},
     )
 
 
-def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> RawTable:
+def _too_many_rows(count: int, what: str, max_rows: int) -> str:
+    return (
+        f"the file has {count:,} {what}, more than this server reads ({max_rows:,}, the max_rows setting); "
+        "split the file, or raise the setting on a machine with the memory"
+    )
+
+
+def _unreadable_csv(err: pa.ArrowInvalid) -> str:
+    """The parser's failure in our words; its own (\"straddling object\", \"block size\") goes to the log."""
+    _log.info("pyarrow could not read the CSV: %s", err)
+    if "straddl" in str(err) or "block size" in str(err):
+        return (
+            f"a row is too long to read: it runs over more than {_BLOCK_BYTES // 1_000_000} MB, far more than an "
+            "events row; often a quote that never closes has swallowed the lines after it"
+        )
+    return "not readable as CSV: its rows cannot be split into the header's columns"
+
+
+def read_events(source: str | Path | bytes, max_bytes: int | None = None, limits: Limits | None = None) -> RawTable:
     """Read an events file (UTF-8, with or without a BOM) into strings, in native columns.
 
     A CSV is native, an ACLED export or a UCDP GED file, by its header; a file
     whose text starts with ``{`` is GeoJSON. Raises ``UnusableFile`` when the file
-    is missing, empty, binary, not UTF-8, not CSV or GeoJSON, or lacks a column
-    its format needs.
+    is missing, empty, binary, not UTF-8, not CSV or GeoJSON, lacks a column
+    its format needs, or is past one of ``limits`` (columns, rows).
     """
+    limits = limits or Limits()
     text, encoding = _decode(_read_bytes(source, max_bytes))
     if re.match(r"\s*\{", text):
-        return replace(_read_geojson(text), encoding=encoding)
-    names = _header(text)
+        return replace(_read_geojson(text, limits), encoding=encoding)
+    names = _header(text, limits.max_columns)
     fmt = formats.detect(names)
     _check_columns(fmt, names)
-    unsplittable: list[tuple[int, str, int]] = []
+    # A line ends at \r\n, \n or a bare \r, as it does for the parser and the csv module.
+    physical_lines = (
+        text.count("\n") + text.count("\r") - text.count("\r\n") + (0 if text.endswith(("\n", "\r")) else 1)
+    )
+    if physical_lines - 1 > limits.max_rows:
+        raise UnusableFile(_too_many_rows(physical_lines - 1, "lines after the header", limits.max_rows))
+    unsplittable: list[tuple[int, str, int]] = []  # the first ``rejected_kept`` in full
+    bad_records = array("q")  # the number of every row the parser could not split: 8 bytes each
 
     def keep_apart(row: pacsv.InvalidRow) -> str:
-        unsplittable.append((row.number, row.text, row.actual_columns))
+        bad_records.append(row.number)
+        if len(unsplittable) < limits.rejected_kept:
+            unsplittable.append((row.number, row.text, row.actual_columns))
         return "skip"
 
     # pyarrow cannot skip a header that no line break ends ("header is larger than block size"):
@@ -237,7 +338,7 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
     try:
         table = pacsv.read_csv(
             io.BytesIO(ended.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_apart),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -246,25 +347,22 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
             ),
         )
     except pa.ArrowInvalid as err:
-        raise UnusableFile(f"not readable as CSV: {str(err).splitlines()[0]}") from None
+        raise UnusableFile(_unreadable_csv(err)) from None
+    del ended
 
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     for name in frame.columns:
         frame[name] = frame[name].str.strip()
     # The parser numbers records from the header, which is record 1, and skips blank lines.
-    bad_records = np.asarray([n for n, _, _ in unsplittable], dtype="int64")
-    total = len(frame) + len(unsplittable)
-    record_numbers = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad_records)
-    # A line ends at \r\n, \n or a bare \r, as it does for the parser and the csv module.
-    physical_lines = (
-        text.count("\n") + text.count("\r") - text.count("\r\n") + (0 if text.endswith(("\n", "\r")) else 1)
-    )
+    bad = np.frombuffer(bad_records, dtype="int64") if bad_records else np.empty(0, dtype="int64")
+    total = len(frame) + len(bad)
+    record_numbers = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad)
     if physical_lines == total + 1:
         to_line = np.arange(0, total + 2, dtype="int64")
     else:
         to_line = np.concatenate([[0], _record_start_lines(text)])
     rejected = rejection_frame(
-        to_line[bad_records],
+        to_line[bad[: len(unsplittable)]],
         [""] * len(unsplittable),
         [t for _, t, _ in unsplittable],
         [_split_reason(t, n, len(names)) for _, t, n in unsplittable],
@@ -281,4 +379,5 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None) -> Raw
         format=fmt,
         columns=columns,
         encoding=encoding,
+        rejected_more=len(bad) - len(unsplittable),
     )

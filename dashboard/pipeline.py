@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from .filters import sort_by_date
 from .geocode import Geodata, geocode
-from .load import read_events
+from .load import Limits, read_events
 from .stories import add_stories
 from .validate import validate
 
@@ -61,38 +62,89 @@ class Dataset:
     rows: int  # rows read, header not counted
     format: str
     encoding: str = "utf-8"
+    rejected_count: int | None = None  # every rejected row; ``rejected`` lists the first Limits.rejected_kept
 
     @property
     def accepted(self) -> int:
         return len(self.events)
 
+    @property
+    def rejected_rows(self) -> int:
+        """How many rows were rejected, listed or not."""
+        return len(self.rejected) if self.rejected_count is None else self.rejected_count
+
     def report(self) -> dict:
-        """The validation report as plain data (the shape of ``validate --json``)."""
+        """The validation report as plain data (the shape of ``validate --json``).
+
+        ``rejected_rows`` counts every rejected row; ``rejected`` lists the first of them, and
+        ``rejected_not_listed`` says how many more there are.
+        """
         return {
             "format": self.format,
             "encoding": self.encoding,
             "rows": self.rows,
             "accepted": self.accepted,
+            "rejected_rows": self.rejected_rows,
+            "rejected_not_listed": self.rejected_rows - len(self.rejected),
             "rejected": self.rejected.to_dict(orient="records"),
         }
 
 
-def open_events(source: str | Path | bytes, geodata: Geodata, max_bytes: int | None = None) -> Dataset:
-    raw = read_events(source, max_bytes)
+def open_events(
+    source: str | Path | bytes, geodata: Geodata, max_bytes: int | None = None, limits: Limits | None = None
+) -> Dataset:
+    """The file's events and its report; ``limits`` (the settings' by default) bound what it may cost."""
+    limits = limits or Limits()
+    raw = read_events(source, max_bytes, limits)
     rows, fmt, encoding, columns, unsplit = raw.rows, raw.format, raw.encoding, raw.columns, raw.rejected
+    unlisted = raw.rejected_more
     typed, invalid = validate(raw)
     del raw  # each stage's input is let go as soon as the next has it: a million rows is several copies
     located, unknown = geocode(typed, geodata.aliases)
     del typed
     rejected = pd.concat([unsplit, invalid, unknown], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    count = len(rejected) + unlisted
+    # A report of millions of rows helps nobody and costs memory in every session that shows it.
+    rejected = rejected.head(limits.rejected_kept).copy()
     # Reports name the file's own columns (ACLED's event_date, not date).
     rejected["column"] = rejected["column"].map(lambda c: columns.get(c, c))
-    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
     events = sort_by_date(located)
     del located
     events = add_stories(events)
     release_memory()
-    return Dataset(events, rejected, rows, fmt, encoding)
+    return Dataset(events, rejected, rows, fmt, encoding, count)
+
+
+def dataset_bytes(dataset: Dataset) -> int:
+    """About how many bytes ``dataset`` holds: its events and its report, strings counted whole.
+
+    For the page's cache of uploads, which is bounded by bytes (the upload_budget_mb setting) rather
+    than by entries: eight 50 MB uploads may hold 10 GB, eight small ones a few megabytes.
+    """
+    return int(dataset.events.memory_usage(deep=True, index=True).sum()) + int(
+        dataset.rejected.memory_usage(deep=True, index=True).sum()
+    )
+
+
+def to_evict(entries: Mapping[str, tuple[int, float]], budget_bytes: int, keep_seconds: float, now: float) -> list[str]:
+    """The cached uploads to drop: those unused for ``keep_seconds``, then the least recently used until
+    the rest fit in ``budget_bytes``.
+
+    ``entries`` maps a key (the upload's digest) to (bytes, as ``dataset_bytes`` gives them; the time it
+    was last used, as ``time.time()`` gives it). The newest entry is kept even when it alone is over
+    the budget: the session that just opened it is using it.
+    """
+    order = sorted(entries, key=lambda key: entries[key][1])  # least recently used first
+    dropped = [key for key in order if now - entries[key][1] > keep_seconds]
+    kept = [key for key in order if key not in set(dropped)]
+    held = sum(entries[key][0] for key in kept)
+    for key in kept[:-1]:
+        if held <= budget_bytes:
+            break
+        dropped.append(key)
+        held -= entries[key][0]
+    return dropped
 
 
 def release_memory() -> None:

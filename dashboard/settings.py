@@ -73,9 +73,46 @@ SETTINGS: tuple[Setting, ...] = (
         "(view_ms) takes, to the server's error output.",
     ),
     Setting("table_rows", 1000, "Most rows the events table lists; the counts and downloads always hold them all."),
+    Setting(
+        "max_columns",
+        200,
+        "Most columns an events file may have (a native file has 20, a UCDP GED file about 50); a file with more "
+        "is refused from its header, before its rows are read. Each column costs every step and export.",
+    ),
+    Setting(
+        "max_rows",
+        2_000_000,
+        "Most rows (CSV lines, or GeoJSON features) an events file may have; a file with more is refused by a count "
+        "made before it is parsed. A million rows take about 1.5 GB while loading.",
+    ),
+    Setting(
+        "rejected_kept",
+        10_000,
+        "Rejected rows kept in full, with line, column, value and reason; the rest are counted, and the report "
+        "says how many were left out.",
+    ),
+    Setting(
+        "upload_budget_mb",
+        2000,
+        "Memory the loaded uploads of all sessions may hold together, in megabytes; past it, the uploads used least "
+        "recently are dropped from the cache (their sessions load them again when next needed).",
+    ),
+    Setting(
+        "upload_keep_minutes",
+        30,
+        "Minutes an uploaded file stays loaded in the cache after it was last used.",
+    ),
 )
 
+
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> object:
+    """The default of one setting: for the stages, whose keyword arguments default to the table's values."""
+    return _BY_NAME[name].default
+
+
 TILES = {
     "OpenStreetMap": (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

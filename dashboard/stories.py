@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .model import NOT_CONTROL
+from .names import normalise
 
 STORY_KM = 15.0
 STORY_DAYS = 1
@@ -58,10 +59,14 @@ _ROW_SPAN = 100_003  # more cells than a row of the grid can hold, so a cell's n
 
 
 def affiliation_of(events: pd.DataFrame) -> pd.Series:
-    """Who stands behind each claim: the ``affiliation`` column when given, else the source."""
+    """Who stands behind each claim: the ``affiliation`` column when given, else the source.
+
+    Compared as ``names.normalise`` gives them (validate has already done so for a loaded file): a
+    zero-width space or fullwidth letters must not make one source look like two independent ones.
+    """
     own = events["affiliation"] if "affiliation" in events.columns else pd.Series("", index=events.index)
-    own = own.fillna("").astype(str).str.strip()
-    return own.mask(own.eq(""), events["source"].astype(str)).str.casefold()
+    own = normalise(own.fillna("").astype(str))
+    return own.mask(own.eq(""), normalise(events["source"].astype(str))).str.casefold()
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

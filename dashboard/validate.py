@@ -12,6 +12,7 @@ import pandas as pd
 
 from .load import RawTable, rejection_frame
 from .model import CLAIM_STATUSES, COLUMNS, EVENT_TYPES, GUARDED, REQUIRED, SOURCE_TYPES
+from .names import NAME_COLUMNS, normalise
 
 EARLIEST = pd.Timestamp("1900-01-01")
 LATEST = pd.Timestamp("2100-12-31")
@@ -109,6 +110,23 @@ def _checks(df: pd.DataFrame, has_event_id: bool) -> list[tuple[pd.Series, str, 
     return checks
 
 
+def _normalise_names(df: pd.DataFrame) -> pd.DataFrame:
+    """Name columns in the form they are compared in (``names.normalise``), so that every later stage agrees.
+
+    "Reut\u200bers" is Reuters, not a second independent source. Where a name differs from the file's text,
+    the text as given is kept in ``<column>_as_given`` (empty where they agree), unless the file has that column.
+    """
+    for column in NAME_COLUMNS:
+        clean = normalise(df[column])
+        changed = clean.ne(df[column])
+        if changed.any():
+            given = f"{column}_as_given"
+            if given not in df.columns:
+                df[given] = df[column].where(changed, "")
+            df[column] = clean
+    return df
+
+
 def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed rows that pass every rule, and one report row per rejected row.
 
@@ -130,6 +148,7 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
         df["event_id"] = "line-" + df["line"].astype(str)
     for column in ("event_type", "source_type", "claim_status"):
         df[column] = df[column].str.lower()
+    df = _normalise_names(df)
     df["_date"] = parse_days(df["date"])
     df["_reported_on"] = parse_days(df["reported_on"])
     df["_date_end"] = parse_days(df["date_end"])

@@ -201,3 +201,44 @@ def test_comment_and_script_marks_in_every_field_do_not_swallow_the_html_map_s_s
         for script in layer_scripts:
             assert "<!--" not in script and "<script" not in script.lower()
         assert "\\u003c!--\\u003cscript\\u003e" in html  # the text is there, as JSON escapes
+
+
+def _wide(columns: int) -> pd.DataFrame:
+    events = pd.DataFrame(
+        {"event_id": ["a", "b"], "date": pd.to_datetime(["2024-12-01"] * 2), "lat": [35.1, 35.2], "lon": [36.7, 36.8]}
+    )
+    return pd.concat([events, pd.DataFrame({f"c{i}": ["=x", "y"] for i in range(columns)})], axis=1)
+
+
+def test_the_csv_export_takes_time_linear_in_the_column_count():
+    import time
+
+    def seconds(columns: int) -> float:
+        began = time.perf_counter()
+        export.to_csv(_wide(columns))
+        return time.perf_counter() - began
+
+    seconds(200)  # warm up
+    assert seconds(4000) / seconds(1000) < 6
+
+
+def test_a_wide_csv_export_still_guards_every_cell():
+    text = export.to_csv(_wide(3)).decode()
+    assert text.splitlines()[1].endswith("'=x,'=x,'=x")
+
+
+def test_geojson_export_escapes_quotes_backslashes_and_controls_and_skips_rows_without_a_point():
+    events = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2024-12-01"] * 3),
+            "lat": [35.1, float("nan"), 36.0],
+            "lon": [36.7, 1.0, 37.25],
+            "source": ['Re"ut\\ers\n\x01\t', "x", "\u202eé"],
+        }
+    )
+    document = json.loads(export.to_geojson(events))
+    assert [f["properties"]["event_id"] for f in document["features"]] == ["a", "c"]
+    assert document["features"][0]["properties"]["source"] == 'Re"ut\\ers\n\x01\t'
+    assert document["features"][1]["properties"]["source"] == "\u202eé"
+    assert document["features"][1]["geometry"]["coordinates"] == [37.25, 36.0]

@@ -329,7 +329,10 @@ def test_geojson_bad_geometries_are_rejected_rows_not_errors():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('{"type": "FeatureCollection",\n  "features": [}', "not valid JSON: Expecting value at line 2, column 16"),
+        (
+            '{"type": "FeatureCollection",\n  "features": [}',
+            "not valid JSON: a value is missing, or is not JSON, at line 2, column 16",
+        ),
         ('{"type": "Feature", "geometry": null, "properties": {}}', "not a GeoJSON FeatureCollection: its type is"),
         ('  \n {"type": "FeatureCollection", "features": {}}', 'it has no "features" list'),
         (

@@ -516,7 +516,7 @@ def _features(features: list, max_columns: int | None, kept: int) -> Features:
 
     missing = [column for column in REQUIRED if column not in names]
     if features and missing:
-        shown = ", ".join(preview(name) for name in list(names)[:20]) or "none"
+        shown = ", ".join(repr(preview(name)) for name in list(names)[:20]) or "none"
         raise FormatError(f"missing required propert(ies): {', '.join(missing)}; the features have: {shown}")
     columns = list(dict.fromkeys([*names, "lat", "lon"])) if features else [*REQUIRED, "lat", "lon"]
     # object, not the float64 pandas gives a column no accepted feature has, so that "" can fill it

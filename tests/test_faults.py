@@ -113,7 +113,7 @@ def test_thousands_of_rejected_rows_are_summarised_not_listed(run, write_csv):
     aged(path)
     at = run(path)
     assert shown(at) == 1
-    assert any("3000 of 3001 rows were rejected" in w.value for w in at.warning)
+    assert any("3,000 of 3,001 rows were rejected" in w.value for w in at.warning)
     assert any("Showing the first 200" in c.value for c in at.caption)
     assert len(at.dataframe[0].value) == 200
 

@@ -338,7 +338,7 @@ def test_geojson_bad_geometries_are_rejected_rows_not_errors():
         (
             '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null,'
             ' "properties": {"date": "2024-11-30", "place": "Aleppo"}}]}',
-            "missing required propert(ies): source; the features have: date, place",
+            "missing required propert(ies): source; the features have: 'date', 'place'",
         ),
     ],
     ids=["invalid-json", "a-feature", "no-features-list", "no-source"],
@@ -536,3 +536,13 @@ def test_a_property_json_read_but_cannot_write_back_is_a_rejected_row(monkeypatc
     assert (raw.rows, len(raw.frame)) == (2, 1)
     assert raw.rejected.iloc[0][["line", "column", "value"]].tolist() == [2, "deep", ""]
     assert raw.rejected["reason"].iloc[0] == "feature 2 has a property nested too deeply to read: 'deep'"
+
+
+def test_a_property_name_with_a_line_end_stays_on_the_message_s_one_line(geodata):
+    """Found by the fuzzer: a property named "0\\n0" broke the one-line message that names the features' keys."""
+    text = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, "properties": {"0\\n0": 1}}]}'
+    )
+    with pytest.raises(UnusableFile) as err:
+        open_events(text.encode(), geodata)
+    assert "\n" not in str(err.value) and "'0\\n0'" in str(err.value)

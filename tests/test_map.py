@@ -139,3 +139,12 @@ def test_regional_events_are_drawn_larger_and_fainter_and_spans_say_so(write_csv
     assert drawn.loc["x1", "date_text"] == "1 Dec 2024 to 3 Dec 2024"
     assert drawn.loc["x1", "precision_text"] == "location to the region (precision 3)"
     assert drawn.loc["x2", "precision_text"] == ""
+
+
+def test_a_name_that_hides_a_control_shows_it_in_the_popup(write_csv, geodata):
+    """A right-to-left override made "evil.exe" read "exe.live": the popup shows the name as given, visibly."""
+    path = write_csv("x1,2024-12-01,Hama,,,clash,,,,\u202eexe.live,monitor,reported,,d,,v")
+    events = open_events(path, geodata).events
+    assert events["source"].iloc[0] == "exe.live"  # compared and filtered without the control
+    details = features.event_features(events)["details"].iloc[0]
+    assert "⟨U+202E⟩exe.live" in details and "\u202e" not in details

@@ -25,6 +25,7 @@ from ..model import (
     PRECISION_WORDS,
     REGION_PRECISION,
 )
+from ..names import visible
 from .escape import escape_text
 
 # Claims about one place on one day share a point; they are drawn on a small ring around it, this many
@@ -85,7 +86,10 @@ def other_columns_text(events: pd.DataFrame) -> pd.Series:
     extra = [c for c in events.columns if c not in COLUMNS and c not in DERIVED]
     text = pd.Series("", index=events.index, dtype="str")
     for column in extra:
-        value = escape_text(events[column].astype(str).str.slice(0, 300))
+        value = events[column].astype(str).str.slice(0, 300)
+        if column.endswith("_as_given"):  # a name as the file wrote it, with its hidden controls made visible
+            value = value.map(visible)
+        value = escape_text(value)
         text = text + np.where(
             value.ne(""), "<br><b>" + escape_text(pd.Series([column])).iloc[0] + "</b>: " + value, ""
         )

@@ -9,16 +9,16 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``basemap_of`` | geodata folder | 1 per folder | borders and labels as GeoJSON: the map is rebuilt each run |
 | ``zone_cells_in`` | geodata folder | 1 per folder | the cells zones are dissolved from |
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
-| ``dataset_uploaded`` | sha256 of the bytes, size limit | 4, for an hour | an upload, read once however often sent |
+| ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
-| ``indexed_of`` | dataset key | 8 | the arrays a step reads (``step.Indexed``) |
-| ``counts_of`` | dataset key | 8 | each filter's values and counts |
+| ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
+| ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
 | ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
-| ``profiles_of`` | dataset key | 8 | the sources' profiles |
+| ``profiles_of`` | dataset key | 8, an hour | the sources' profiles |
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, step, stories
+from .. import control, filters, pipeline, step, stories
 from ..geocode import Geodata, read_geodata
+from ..load import Limits
 from ..map import assets, basemap, features
 from ..pipeline import Dataset, open_events
 from .text import print_time
@@ -58,19 +59,38 @@ def zone_cells_in(folder: str, _geodata: Geodata):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def dataset_at(path: str, stamp: tuple[int, int], max_mb: int, _geodata: Geodata, _timing: bool = False) -> Dataset:
+def dataset_at(
+    path: str, stamp: tuple[int, int], limits: Limits, max_mb: int, _geodata: Geodata, _timing=False
+) -> Dataset:
     """The loaded file, shared by every session; ``stamp`` reloads it when the file changes."""
     began = time.perf_counter()
-    dataset = open_events(path, _geodata, max_bytes=max_mb * 1_000_000)
+    dataset = open_events(path, _geodata, max_bytes=max_mb * 1_000_000, limits=limits)
     print_time(_timing, "load_ms", began)  # once per load: the load test counts them
     return dataset
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
-def dataset_uploaded(digest: str, max_mb: int, _data: bytes, _geodata: Geodata) -> Dataset:
-    """An uploaded file, by the digest of its content (hashed once by the page, not by the cache)."""
+@st.cache_resource(show_spinner=False)
+def uploads() -> dict[str, list]:
+    """Digest -> [dataset, its bytes, when last used]: every session's uploads, bounded by bytes and by time."""
+    return {}
+
+
+def dataset_uploaded(digest: str, data: bytes, geodata: Geodata, settings: dict) -> Dataset:
+    """An uploaded file, by the digest of its content (hashed once by the page): read once however often it
+    is sent, one upload at a time, and dropped once unused for ``upload_keep_minutes`` or when all uploads
+    together pass ``upload_budget_mb`` (the least recently used first)."""
+    held = uploads()
     with UPLOAD_LOCK:
-        return open_events(_data, _geodata, max_bytes=max_mb * 1024 * 1024)
+        entry = held.get(digest)
+        if entry is None:
+            limits = Limits.of(settings)
+            dataset = open_events(data, geodata, max_bytes=int(settings["upload_mb"]) * 1024 * 1024, limits=limits)
+            entry = held[digest] = [dataset, pipeline.dataset_bytes(dataset), 0.0]
+        entry[2] = time.time()
+        budget, keep = int(settings["upload_budget_mb"]) * 1_000_000, float(settings["upload_keep_minutes"]) * 60
+        for gone in pipeline.to_evict({k: (v[1], v[2]) for k, v in held.items()}, budget, keep, entry[2]):
+            held.pop(gone, None)
+        return entry[0]
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,12 +99,12 @@ def last_good() -> dict:
     return {}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
 def indexed_of(key: tuple, _events: pd.DataFrame) -> step.Indexed:
     return step.index_events(_events)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
 def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
     return {facet: filters.facet_counts(_events, facet) for facet in filters.FACETS}
 
@@ -134,7 +154,7 @@ def zones_for(folder: str, state: tuple, _held, _cells):
     return features.simplified(control.zones_at(_held, _cells))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
 def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
     return stories.source_profiles(_events)
 

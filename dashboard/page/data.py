@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import export, pipeline
-from ..load import UnusableFile
+from ..load import Limits, UnusableFile
 from ..pipeline import Dataset
 from . import caches, origin, state
 from .text import literal
@@ -31,9 +31,7 @@ def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
             f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
         )
     if upload is None:
-        return dataset_from_path(
-            Path(str(settings["events"])), int(settings["max_file_mb"]), geodata, bool(settings["timing"])
-        )
+        return dataset_from_path(Path(str(settings["events"])), settings, geodata)
     if not origin.from_own_origin():  # an upload changes what the server holds: only from the app's own page
         st.error("This upload came from a page on another site or port and was not read.")
         st.stop()
@@ -41,7 +39,7 @@ def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
     digest = upload_digest(upload)
     try:
         with st.spinner(f"Loading {literal(upload.name)}…"):
-            dataset = caches.dataset_uploaded(digest, int(settings["upload_mb"]), upload.getvalue(), geodata)
+            dataset = caches.dataset_uploaded(digest, upload.getvalue(), geodata, settings)
     except UnusableFile as err:
         st.error(f"**{literal(upload.name)} cannot be opened.** {literal(err)}")
         st.stop()
@@ -57,7 +55,7 @@ def upload_digest(upload) -> str:
     return seen[1]
 
 
-def dataset_from_path(path: Path, max_mb: int, geodata, timing: bool = False) -> tuple[str, tuple, Dataset]:
+def dataset_from_path(path: Path, settings: dict, geodata) -> tuple[str, tuple, Dataset]:
     """The events file, reloaded when it changes; the last good version while it is missing, half written or bad."""
     name, kept = path.name, caches.last_good().get(str(path))
     with st.spinner(f"Loading {literal(name)}…"):
@@ -80,7 +78,8 @@ def dataset_from_path(path: Path, max_mb: int, geodata, timing: bool = False) ->
             open_when_settled(path)
             st.stop()
         try:
-            dataset = caches.dataset_at(str(path), stamp or (0, 0), max_mb, geodata, timing)
+            limits, max_mb = Limits.of(settings), int(settings["max_file_mb"])
+            dataset = caches.dataset_at(str(path), stamp or (0, 0), limits, max_mb, geodata, bool(settings["timing"]))
         except UnusableFile as err:
             if kept:
                 st.warning(f"**{literal(name)} cannot be read now.** {literal(err)} Showing the last version read.")
@@ -108,17 +107,18 @@ def header(name: str, dataset: Dataset, shown_rows: int) -> None:
         f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
         "click it to see who said what. Dates are when the event happened, by the claim."
     )
-    if len(dataset.rejected):
+    if dataset.rejected_rows:
         rejected_panel(dataset, shown_rows)
 
 
 def rejected_panel(dataset: Dataset, shown_rows: int) -> None:
-    rejected = dataset.rejected
+    rejected, count = dataset.rejected, dataset.rejected_rows
+    kept = "" if count <= len(rejected) else f" The first {len(rejected):,} are kept; the rest are counted."
     st.warning(
-        f"{len(rejected)} of {dataset.rows} rows were rejected; the other {dataset.accepted} loaded. "
-        "Each rejected row is listed with its line, column, value and reason."
+        f"{count:,} of {dataset.rows:,} rows were rejected; the other {dataset.accepted:,} loaded. "
+        f"Each rejected row is listed with its line, column, value and reason.{kept}"
     )
-    with st.expander(f"Rejected rows ({len(rejected)})"):
+    with st.expander(f"Rejected rows ({count:,})"):
         if len(rejected) > shown_rows:
             st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
         listed = rejected.head(shown_rows)

@@ -37,3 +37,9 @@ def test_an_unexpected_error_shows_nothing_of_itself_in_the_browser(config):
 
 def test_leaflet_is_served_by_the_app_itself(config):
     assert config["server"]["enableStaticServing"] is True
+
+
+def test_no_message_is_sent_as_a_reference_to_the_browsers_cache(config):
+    # A reference to a message the browser had already forgotten dropped its connection for good after rapid
+    # steps (tests/browser/test_rapid_steps.py); above server.maxMessageSize, no message is ever cacheable.
+    assert config["global"]["minCachedMessageSize"] > config["server"].get("maxMessageSize", 200) * 1e6

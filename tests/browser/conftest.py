@@ -94,6 +94,8 @@ def _start(events: Path, flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
     env["PYTHONUNBUFFERED"] = "1"
+    # This checkout's `dashboard` package, not whichever one the venv's editable install points at.
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True

@@ -1,0 +1,123 @@
+"""Start the app with `streamlit run` on a free port, and Debian's Chromium with its flags.
+
+One module for the browser tests (tests/browser/conftest.py) and the benchmarks (benchmarks/bench.py,
+benchmarks/load_test.py, which put the repo root on ``sys.path`` to import it). It imports nothing of the
+app: the server is a subprocess on ``dashboard/app.py`` with the repo root first on its ``PYTHONPATH``,
+so a worktree's own ``dashboard`` package is the one served.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+APP = "dashboard/app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+# streamlit-folium's component frame, which holds the Leaflet map.
+MAP_IFRAME = 'iframe[title*="streamlit_folium.st_folium"]'
+
+
+class ServerError(RuntimeError):
+    """The app exited, or was not healthy in time; the message ends with the log's last lines."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def server_env() -> dict[str, str]:
+    """This environment without the app's DASHBOARD_* settings (the flags say it all), unbuffered, and
+    with the repo root first on PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    """End servers and everything they started (each its own process group): all told at once, then waited for."""
+    running = [proc for proc in procs if proc.poll() is None]
+    for proc in running:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for proc in running:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=10)
+
+
+def start(
+    events: Path | str, flags: tuple[str, ...] = (), *, log: Path, startup_s: float = 60
+) -> tuple[subprocess.Popen, str]:
+    """``streamlit run dashboard/app.py -- --offline --events EVENTS FLAGS`` on a free port, its output (both
+    streams) in ``log``; return the process and its URL once ``/_stcore/health`` answers. Raises ServerError."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.headless", "true",
+        "--", "--offline", "--events", str(events), *flags,
+    ]  # fmt: skip
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=server_env(), start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_s
+    while True:
+        if proc.poll() is not None:
+            raise ServerError(f"streamlit exited with {proc.returncode} before it was healthy:\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return proc, url
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            stop(proc)
+            raise ServerError(f"streamlit was not healthy at {url} after {startup_s:.0f} s:\n{tail(log)}")
+        time.sleep(0.3)
+
+
+def chromium_missing() -> str | None:
+    """Why Debian's Chromium cannot be launched, or None."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return None
+    return f"{CHROMIUM} is missing: the browser tests and benchmarks need Debian's Chromium (`make chromium`)."
+
+
+def chromium(*extra_args: str) -> dict:
+    """Keyword arguments for Playwright's ``chromium.launch`` (sync or async API): Debian's Chromium, our flags."""
+    return {"executable_path": str(CHROMIUM), "args": [*CHROMIUM_ARGS, *extra_args]}

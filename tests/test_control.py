@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from dashboard import control
-from dashboard.pipeline import open_events
-from tests.conftest import REPO
 
 # Each city of the offensive and the day it passed out of government control (public reporting; see README).
 FALLS = {
@@ -28,23 +26,23 @@ FALLS = {
 
 
 @pytest.fixture(scope="module")
-def bundled(geodata):
-    dataset = open_events(REPO / "events.csv", geodata)
-    return control.control_changes(dataset.events)
+def changes(loaded):
+    """The bundled dataset's control changes."""
+    return control.control_changes(loaded)
 
 
 @pytest.mark.parametrize("city", sorted(FALLS))
-def test_each_city_leaves_government_control_on_the_day_it_fell(geodata, bundled, city):
+def test_each_city_leaves_government_control_on_the_day_it_fell(geodata, changes, city):
     fell = dt.date.fromisoformat(FALLS[city])
-    before = control.control_at(fell - dt.timedelta(days=1), geodata.places, bundled).set_index("place")
-    after = control.control_at(fell, geodata.places, bundled).set_index("place")
+    before = control.control_at(fell - dt.timedelta(days=1), geodata.places, changes).set_index("place")
+    after = control.control_at(fell, geodata.places, changes).set_index("place")
     assert before.loc[city, "controller"] == "government"
     assert after.loc[city, "controller"] != "government"
     assert after.loc[city, "since"] == pd.Timestamp(fell)
 
 
-def test_baseline_holds_before_any_claim(geodata, bundled):
-    held = control.control_at(dt.date(2024, 11, 26), geodata.places, bundled)
+def test_baseline_holds_before_any_claim(geodata, changes):
+    held = control.control_at(dt.date(2024, 11, 26), geodata.places, changes)
     assert held["controller"].eq(held["baseline"]).all()
     assert not held["changed"].any()
 
@@ -108,11 +106,11 @@ def test_a_place_outside_the_gazetteer_is_kept_at_its_own_point(places):
     assert held.loc["Hill 5"].geometry.x == 37.0
 
 
-def test_zones_cover_the_country_once_and_follow_control(geodata, bundled):
+def test_zones_cover_the_country_once_and_follow_control(geodata, changes):
     cells = control.zone_cells(geodata.places, geodata.outline)
     assert cells.union_all().symmetric_difference(geodata.outline).area < 1e-6 * geodata.outline.area
-    before = control.zones_at(control.control_at(dt.date(2024, 11, 26), geodata.places, bundled), cells)
-    after = control.zones_at(control.control_at(dt.date(2024, 12, 8), geodata.places, bundled), cells)
+    before = control.zones_at(control.control_at(dt.date(2024, 11, 26), geodata.places, changes), cells)
+    after = control.zones_at(control.control_at(dt.date(2024, 12, 8), geodata.places, changes), cells)
     area = lambda zones, who: zones.loc[zones["controller"].eq(who)].to_crs(3857).area.sum()  # noqa: E731
     assert area(after, "government") < area(before, "government")
     assert area(after, "opposition") > area(before, "opposition")
@@ -120,16 +118,16 @@ def test_zones_cover_the_country_once_and_follow_control(geodata, bundled):
     assert after.loc[after.contains(aleppo), "controller"].tolist() == ["opposition"]
 
 
-def test_days_with_the_same_number_of_known_changes_have_the_same_control(geodata, bundled):
+def test_days_with_the_same_number_of_known_changes_have_the_same_control(geodata, changes):
     """The app keys its control cache on ``changes_until``: that must be all that control depends on."""
     days = pd.date_range("2024-11-20", "2024-12-12").date
     by_known: dict[int, pd.DataFrame] = {}
     for day in days:
-        held = control.control_at(day, geodata.places, bundled).drop(columns="geometry")
-        known = control.changes_until(bundled, day)
-        assert known == int((bundled["date"] <= pd.Timestamp(day)).sum())
+        held = control.control_at(day, geodata.places, changes).drop(columns="geometry")
+        known = control.changes_until(changes, day)
+        assert known == int((changes["date"] <= pd.Timestamp(day)).sum())
         if known in by_known:
             pd.testing.assert_frame_equal(held, by_known[known])
         by_known[known] = held
-    assert control.changes_until(bundled, dt.date(2024, 11, 1)) == 0
-    assert control.changes_until(bundled, dt.date(2025, 1, 1)) == len(bundled)
+    assert control.changes_until(changes, dt.date(2024, 11, 1)) == 0
+    assert control.changes_until(changes, dt.date(2025, 1, 1)) == len(changes)

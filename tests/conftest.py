@@ -11,6 +11,7 @@ Tiers (markers, given here by file, see ``pytest_collection_modifyitems``):
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Mark every test with its tier, from its file."""
     for item in items:
         item.add_marker(getattr(pytest.mark, tier(Path(str(item.path)))))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def frozen_heap():
+    """``open_events`` ends with a full ``gc.collect()``, which scanned every object of the session (modules,
+    what AppTest's runs and Streamlit's caches keep) on each of its thousands of calls here: several tenths of
+    a second a call late in a run. Each file first freezes what is there, so its collections scan only what it
+    makes; the same code runs, and the frozen objects stay (in a process that ends anyway)."""
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 # ---------------------------------------------------------------- data

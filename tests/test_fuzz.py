@@ -7,7 +7,6 @@ returns a dataset where accepted + rejected = rows read, each row once.
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import math
 import re
@@ -40,17 +39,6 @@ DATES = st.one_of(
     st.dates().map(str),
     st.sampled_from(["", "0001-01-01", "9999-12-31", "2024-02-30", "29 November 2024", "2024-11-29T25:00"]),
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def frozen_heap():
-    """``open_events`` ends with a full ``gc.collect()``; run hundreds of times here, each one scanned every
-    object the session had made so far (modules, AppTest's and the browser's leftovers), several tenths of a
-    second a call. Freezing those first leaves each collection only the load's own objects: the same code runs."""
-    gc.collect()
-    gc.freeze()
-    yield
-    gc.unfreeze()
 
 
 def accounted(data: bytes, geodata, rows: int | None = None) -> None:

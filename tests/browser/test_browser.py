@@ -204,16 +204,22 @@ def test_a_file_still_being_written_when_first_opened_waits_then_opens_whole(pag
     path.write_text(header + "".join(rows[:10]), encoding="utf-8")
     url = serve(path)
 
-    def write() -> None:  # a writer that keeps going for longer than the app waits (5 s)
+    seen = threading.Event()
+
+    def write() -> None:
+        # A writer that keeps going for longer than the app waits (5 s) and until the page has said it waits (a
+        # loaded machine can take longer than that to open the page: the file was whole before it asked), then
+        # for a few seconds more.
         for row in rows[10:]:
-            time.sleep(8 / len(rows))
+            time.sleep(0.03 if seen.is_set() else 0.25)
             with path.open("a", encoding="utf-8") as out:
                 out.write(row)
 
-    writer = threading.Thread(target=write)
+    writer = threading.Thread(target=write, daemon=True)
     writer.start()
     page.goto(url)
     expect(page.get_by_text("is being written. It opens as soon as it is complete.")).to_be_visible(timeout=30_000)
+    seen.set()
     expect(metric(page, "Events shown")).to_have_count(0)
     writer.join()
     expect(metric(page, "Events shown")).to_have_text(str(len(bundled)), timeout=30_000)

@@ -1,10 +1,11 @@
-# The README's commands. `make run` opens the app; `make test` runs lint and every test tier.
+# The README's commands. `make run` opens the app; `make test` runs lint and every test tier (pure, app, fuzz,
+# browser: see tests/conftest.py); `make test-fast` the pure and app tiers and a short fuzz run, no browser.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint bench loadtest geodata chromium nginx clean
+.PHONY: run test test-fast lint bench loadtest geodata chromium nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +42,11 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 
 test: $(VENV)/.dev chromium nginx lint
-	$(BIN)/python -m pytest
+	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest
+
+# Under a minute on two cores: every tier but the browser's, the fuzzers with Hypothesis's "fast" profile.
+test-fast: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -m "not browser" -q
 
 bench: $(VENV)/.dev chromium
 	$(BIN)/python benchmarks/bench.py

@@ -31,19 +31,21 @@ import os
 import platform
 import re
 import resource
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the app's package and the tests' server and Chromium start-up (tests/serving.py)
+
+from tests import serving  # noqa: E402
+from tests.serving import MAP_IFRAME as MAP_FRAME  # noqa: E402
+
 SOURCES = ["Reuters", "SOHR", "SANA", "RIA Novosti", "Al Jazeera", "AFP", "GUR", "TASS"]
 TYPES = ["clash", "capture", "airstrike", "shelling", "statement", "withdrawal"]
 START = dt.date(2024, 10, 10)
@@ -51,16 +53,8 @@ DAYS = 60
 # The page's heap is read after a forced collection at the start and after these many steps (the last ends the run).
 HEAP_STEPS = (30, 90, 180)
 NAIVE_MAX_SHOWN = 120_000  # beyond this many markers the naive step takes many minutes
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--js-flags=--expose-gc",
-]
+# The page's heap is read after forced collections: Chromium must expose ``gc()`` to it.
+GC_FLAG = "--js-flags=--expose-gc"
 
 
 def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
@@ -146,12 +140,6 @@ def _naive(path: str, steps: int, queue: mp.Queue) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _vm(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -159,24 +147,9 @@ def _vm(pid: int, field: str) -> float:
     return float("nan")
 
 
-def _server(path: str, port: int, log: Path) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-        "--server.headless", "true", "--", "--offline", "--timing", "--events", path,
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the app did not start within 120 s")
-
-
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+def _server(path: str, log: Path) -> tuple:
+    """``streamlit run`` on the file, offline, with ``--timing``, on a free port: the process and its URL."""
+    return serving.start(path, ("--timing",), log=log, startup_s=120)
 
 
 def _open(page, url: str, timeout_ms: int) -> float:
@@ -217,15 +190,14 @@ def _map_frame(page):
 def _browser(path: str, steps: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         started = time.perf_counter()
-        server = _server(path, port, log)
-        url = f"http://127.0.0.1:{port}/"
+        server, url = _server(path, log)
+        url += "/"
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = p.chromium.launch(**serving.chromium(GC_FLAG))
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 received: list[int] = []
                 page.on(
@@ -277,8 +249,7 @@ def _browser(path: str, steps: int) -> dict:
                 server_now = _vm(server.pid, "VmRSS")
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            serving.stop(server)
     return {
         "first_page_s": first_page,
         "second_session_s": opens[0],

@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/load_test.py [--sessions 20] [--seconds 60] [--events 100000]``.
 
 It writes a seeded synthetic event set (``bench.synthetic``) and starts one ``streamlit run``
-on it (``bench._server``: offline, ``--timing``). Then, in one Debian Chromium driven by
+on it (``bench._server``, through tests/serving.py: offline, ``--timing``). Then, in one Debian Chromium driven by
 Playwright, it opens one browser context per session (own cookies and websocket, so its own
 Streamlit session), staggered. Session ``i`` opens a link with its own filter, ``f_source`` set
 to the ``i % 8``-th source, and its own day. For ``--seconds`` every session scrubs the Day
@@ -45,8 +45,10 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import numpy as np
 import pandas as pd
-from bench import CHROMIUM_ARGS, MAP_FRAME, SOURCES, _free_port, _server, _vm, synthetic
+from bench import MAP_FRAME, SOURCES, _server, _vm, synthetic  # bench puts the repo root on sys.path
 from playwright.async_api import async_playwright
+
+from tests import serving
 
 VIEWPORT = {"width": 1280, "height": 900}
 OPEN_TIMEOUT_MS = 180_000
@@ -390,7 +392,7 @@ async def run(args, frame: pd.DataFrame, base: str, server_pid: int, log: Path) 
         for i in range(args.sessions)
     ]
     async with async_playwright() as p:
-        load.browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        load.browser = await p.chromium.launch(**serving.chromium())
         # The first session (the data is loaded), then a second one alone, then the rest staggered.
         print(f"opening {args.sessions} sessions", file=sys.stderr, flush=True)
         await load.open(load.sessions[0])
@@ -554,16 +556,14 @@ def main() -> None:
         frame = synthetic(args.events)
         frame.to_csv(path, index=False)
         log = Path(tmp) / "server.log"
-        port = _free_port()
         began = time.perf_counter()
-        server = _server(str(path), port, log)
+        server, url = _server(str(path), log)
         server_start_s = time.perf_counter() - began
         try:
-            result = asyncio.run(run(args, frame, f"http://127.0.0.1:{port}/", server.pid, log))
+            result = asyncio.run(run(args, frame, f"{url}/", server.pid, log))
             alive = server.poll() is None
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            serving.stop(server)
         report(args, result, log, server_start_s)
         print(f"- before the test the machine was already {idle_busy:.2f} cores busy (3 s sample)")
         if not alive:

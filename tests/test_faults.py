@@ -7,29 +7,17 @@ import threading
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import pipeline
-from tests.conftest import REPO, as_read
+from tests.support import EVENTS, as_read, shown
 
 ROW = "e{n},2024-12-0{d},Hama,,,clash,,,,Reuters,monitor,reported,,d,,v"
 
 
 @pytest.fixture
-def run(monkeypatch):
-    def start(events, **env) -> AppTest:
-        monkeypatch.setattr("sys.argv", ["dashboard/app.py"])
-        monkeypatch.setenv("DASHBOARD_EVENTS", str(events))
-        monkeypatch.setenv("DASHBOARD_OFFLINE", "1")
-        for name, value in env.items():
-            monkeypatch.setenv(name, str(value))
-        return AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
-
-    return start
-
-
-def shown(at: AppTest) -> int:
-    return int(next(m for m in at.metric if m.label == "Events shown").value.replace(",", ""))
+def run(app):
+    """The page on a file, run once; an exception is for the test to look at."""
+    return lambda events, **env: app(events, check=False, **env)
 
 
 def aged(path, seconds: float = 5) -> None:
@@ -119,6 +107,6 @@ def test_thousands_of_rejected_rows_are_summarised_not_listed(run, write_csv):
 
 
 def test_missing_geodata_gives_one_message(run, tmp_path):
-    at = run(REPO / "events.csv", DASHBOARD_GEODATA=tmp_path)
+    at = run(EVENTS, DASHBOARD_GEODATA=tmp_path)
     assert not at.exception and len(at.error) == 1
     assert as_read(at.error[0].value).startswith("The map's geodata cannot be read")

@@ -21,9 +21,10 @@ from dashboard.load import UnusableFile
 from dashboard.pipeline import open_events
 from tests.conftest import FIXTURES, HEADER
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-# For the fuzzers that run once per loader: fewer examples each, so the file stays fast.
-FEW = settings(FUZZ, max_examples=40)
+# Examples per fuzzer: the Hypothesis profile's (tests/conftest.py: 150 in "full", fewer in "fast").
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# For the fuzzers that run once per loader: fewer examples each (40 in "full"), so the file stays fast.
+FEW = settings(FUZZ, max_examples=max(1, FUZZ.max_examples * 40 // 150))
 NATIVE = HEADER.split(",")
 UCDP = ["id", "date_start", "date_end", "side_a", "side_b", "latitude", "longitude", "type_of_violence", "adm_1"]
 TEXT = st.text(

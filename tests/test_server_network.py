@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.launch import DIRECT, handshake, start_app, stop
+from tests.serving import DIRECT, handshake, start_app, stop
 
 HEALTH_SECONDS = 0.5
 REFUSED = "HTTP/1.1 403 Forbidden"

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from dashboard import stories
-from dashboard.pipeline import open_events
-from tests.conftest import REPO
 
 COLUMNS = ["line", "event_id", "date", "place", "lat", "lon", "event_type", "actor", "controller", "source"]
 
@@ -95,44 +92,39 @@ def test_unattributed_claims_corroborate_nothing():
     assert set(out["story_status"]) == {"single-source"}
 
 
-@pytest.fixture(scope="module")
-def bundled(geodata):
-    return open_events(REPO / "events.csv", geodata).events
-
-
-def test_the_seed_claims_stand_as_the_dataset_holds_them(bundled):
-    gur_homs = bundled.loc[bundled["source"].str.contains("GUR") & bundled["place"].eq("Homs")]
+def test_the_seed_claims_stand_as_the_dataset_holds_them(loaded):
+    gur_homs = loaded.loc[loaded["source"].str.contains("GUR") & loaded["place"].eq("Homs")]
     assert gur_homs["story_status"].tolist() == ["single-source"]
-    ria = bundled.loc[bundled["source"].eq("RIA Novosti")]
+    ria = loaded.loc[loaded["source"].eq("RIA Novosti")]
     assert ria["story_id"].nunique() == 1 and set(ria["story_status"]) == {"single-source"}
     # GUR's clashes in Hama on 2 Dec are backed by the Syrian army's and SOHR's reports of fighting there.
-    gur_hama = bundled.loc[bundled["source"].str.contains("GUR") & bundled["place"].eq("Hama")]
+    gur_hama = loaded.loc[loaded["source"].str.contains("GUR") & loaded["place"].eq("Hama")]
     assert set(gur_hama.loc[gur_hama["event_type"].eq("clash"), "story_status"]) == {"corroborated"}
 
 
-def test_homs_on_7_december_is_contested_and_every_claim_has_one_story(bundled):
-    homs = bundled.loc[bundled["place"].eq("Homs") & bundled["date"].eq("2024-12-07")]
+def test_homs_on_7_december_is_contested_and_every_claim_has_one_story(loaded):
+    homs = loaded.loc[loaded["place"].eq("Homs") & loaded["date"].eq("2024-12-07")]
     assert set(homs["story_status"]) == {"contested"}
-    assert bundled["story_id"].ne("").all() and bundled["story_status"].isin(list(stories.STATUSES)).all()
+    assert loaded["story_id"].ne("").all() and loaded["story_status"].isin(list(stories.STATUSES)).all()
 
 
-def test_grouping_is_deterministic(bundled):
+def test_grouping_is_deterministic(loaded):
     again = stories.add_stories(
-        bundled.drop(columns=["story_id", "story_status", "story_size", "story_km", "story_days"])
+        loaded.drop(columns=["story_id", "story_status", "story_size", "story_km", "story_days"])
     )
-    pd.testing.assert_frame_equal(again, bundled)
+    pd.testing.assert_frame_equal(again, loaded)
 
 
-def test_source_profiles_and_compare(bundled):
-    profile = stories.source_profiles(bundled).set_index("source")
-    assert profile["claims"].sum() == len(bundled)
+def test_source_profiles_and_compare(loaded):
+    profile = stories.source_profiles(loaded).set_index("source")
+    assert profile["claims"].sum() == len(loaded)
     assert profile.loc["RIA Novosti", "claims"] == 3 and profile.loc["RIA Novosti", "corroborated"] == 0
-    only_ria, only_reuters = stories.compare(bundled, "RIA Novosti", "Reuters")
-    assert len(only_ria) == 3 and len(only_reuters) == bundled["source"].eq("Reuters").sum()
+    only_ria, only_reuters = stories.compare(loaded, "RIA Novosti", "Reuters")
+    assert len(only_ria) == 3 and len(only_reuters) == loaded["source"].eq("Reuters").sum()
     sohr = "Syrian Observatory for Human Rights (SOHR)"
-    only_sohr, only_reuters = stories.compare(bundled, sohr, "Reuters")
-    with_sohr = set(bundled.loc[bundled["source"].eq(sohr), "story_id"])
-    with_reuters = set(bundled.loc[bundled["source"].eq("Reuters"), "story_id"])
+    only_sohr, only_reuters = stories.compare(loaded, sohr, "Reuters")
+    with_sohr = set(loaded.loc[loaded["source"].eq(sohr), "story_id"])
+    with_reuters = set(loaded.loc[loaded["source"].eq("Reuters"), "story_id"])
     assert set(only_reuters["story_id"]) == with_reuters - with_sohr and with_reuters & with_sohr
     assert set(only_sohr["story_id"]) == with_sohr - with_reuters
 
@@ -146,12 +138,12 @@ def test_claims_14_km_apart_east_west_are_one_story_far_from_the_equator():
     assert out["story_id"].tolist() == ["a", "a"]
 
 
-def test_compare_on_codes_matches_compare_on_frames(bundled):
+def test_compare_on_codes_matches_compare_on_frames(loaded):
     from dashboard import step
 
-    indexed = step.index_events(bundled)
-    at = np.arange(len(bundled))
+    indexed = step.index_events(loaded)
+    at = np.arange(len(loaded))
     for first, second in [("RIA Novosti", "Reuters"), ("Reuters", "Syrian Observatory for Human Rights (SOHR)")]:
         fast = step.compare(indexed, at, first, second)
-        slow = stories.compare(bundled, first, second)
-        assert [bundled.iloc[f]["event_id"].tolist() for f in fast] == [s["event_id"].tolist() for s in slow]
+        slow = stories.compare(loaded, first, second)
+        assert [loaded.iloc[f]["event_id"].tolist() for f in fast] == [s["event_id"].tolist() for s in slow]

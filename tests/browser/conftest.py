@@ -1,120 +1,39 @@
-"""Real-browser fixtures: `streamlit run` on a free port, Debian's Chromium through Playwright.
+"""Real-browser fixtures: `streamlit run` on a free port, Debian's Chromium through Playwright (tests/serving.py).
 
 Playwright cannot download its own browsers here, so the tests drive /usr/bin/chromium.
 When it is missing the tests fail (not skip): `make chromium` installs it.
+A failed test leaves its page as artifacts/screenshots/FAILED-<test name>.png; passing ones only where the
+test asks (``helpers.screenshot``).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "fixtures"
+from tests import serving
+from tests.browser.helpers import screenshot
+from tests.support import EVENTS, FIXTURES, REPO
+
 ARTIFACTS = REPO / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-STARTUP_SECONDS = 60
 # Two cores run the app, Chromium and the tests: give a rerun more than Playwright's default 5 s to show.
 EXPECT_SECONDS = 15
 VIEWPORT = {"width": 1400, "height": 1300}
-MAP_IFRAME = 'iframe[title*="streamlit_folium.st_folium"]'
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End the server and everything it started: its own process group."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 def _start(events: Path, flags: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     if not events.is_file():
         pytest.fail(f"events file for the browser tests is missing: {events}", pytrace=False)
-    port = _free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     suffix = re.sub(r"[^\w.]+", "_", " ".join(flags)).strip("_")  # "--draw-limit 20" -> "draw_limit_20"
-    log_path = ARTIFACTS / f"streamlit-{events.stem}{'-' + suffix if suffix else ''}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard/app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--",
-        "--offline",
-        "--events",
-        str(events),
-        *flags,
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    # This checkout's `dashboard` package, not whichever one the venv's editable install points at.
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode} before it was healthy:\n{_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return proc, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            _stop(proc)
-            pytest.fail(f"streamlit was not healthy at {url} after {STARTUP_SECONDS} s:\n{_tail(log_path)}")
-        time.sleep(0.3)
+    log = ARTIFACTS / f"streamlit-{events.stem}{'-' + suffix if suffix else ''}.log"
+    try:
+        return serving.start(events, flags, log=log)
+    except serving.ServerError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture(scope="session")
@@ -130,14 +49,13 @@ def serve() -> Iterator[Callable[..., str]]:
         return running[key][1]
 
     yield url_for
-    for proc, _ in running.values():
-        _stop(proc)
+    serving.stop(*(proc for proc, _ in running.values()))
 
 
 @pytest.fixture(scope="session")
 def app_url(serve) -> str:
     """The app on the bundled dataset."""
-    return serve(REPO / "events.csv")
+    return serve(EVENTS)
 
 
 @pytest.fixture(scope="session")
@@ -147,28 +65,15 @@ def xss_url(serve) -> str:
 
 
 @pytest.fixture(scope="session")
-def bundled() -> pd.DataFrame:
-    """The bundled events.csv as text, with each row's day: what the expected counts come from."""
-    path = REPO / "events.csv"
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: the browser tests run on the bundled dataset", pytrace=False)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame["day"] = pd.to_datetime(frame["date"], format="ISO8601").dt.date
-    return frame
-
-
-@pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with `make chromium`.",
-            pytrace=False,
-        )
+    missing = serving.chromium_missing()
+    if missing:
+        pytest.fail(missing, pytrace=False)
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=EXPECT_SECONDS * 1000)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(**serving.chromium())
         yield browser
         browser.close()
 
@@ -201,17 +106,11 @@ def page(browser, requests_seen, dialogs_seen):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def screenshot(request, page) -> Iterator[None]:
-    """After every test, pass or fail, save the page as artifacts/screenshots/<test name>.png."""
-    yield
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    try:
-        # Streamlit scrolls inside its own container, so a "full page" is the viewport: show the map.
-        the_map = page.locator(MAP_IFRAME)
-        if the_map.count():
-            the_map.first.scroll_into_view_if_needed(timeout=5_000)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=15_000)
-    except Exception as err:  # a screenshot must never hide the test's own result
-        print(f"screenshot of {name} failed: {err}", file=sys.stderr)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves its page as artifacts/screenshots/FAILED-<test name>.png."""
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.failed and report.when == "call" and page is not None:
+        screenshot(page, "FAILED-" + re.sub(r"[^\w.-]+", "_", item.name))
+    return report

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import MAP_IFRAME, metric, open_app
 
-from tests.launch import REPO, free_port, start_app, stop, tail
+from tests.browser.helpers import MAP_IFRAME, metric, open_app
+from tests.serving import REPO, free_port, start_app, stop, tail
 
 pytestmark = pytest.mark.browser
 

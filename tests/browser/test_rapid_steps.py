@@ -12,7 +12,8 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import all_days, day_slider, day_text, metric, open_app, up_to
+
+from tests.browser.helpers import all_days, day_slider, day_text, metric, open_app, up_to
 
 pytestmark = pytest.mark.browser
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
-from test_browser import FIXTURES, REPO, metric, open_app, wait_for_drawn
 
 from dashboard.pipeline import open_events
-
-pytestmark = pytest.mark.browser
+from tests.browser.helpers import FIXTURES, bundled_lines, metric, open_app, wait_for_drawn
+from tests.support import EVENTS
 
 UPLOADER = "Open your own events file"
 
@@ -58,15 +56,15 @@ def test_uploading_an_acled_export_shows_its_events(page, app_url, bundled, geod
 
 
 def test_an_upload_over_the_limit_is_refused(page, serve, bundled, tmp_path, requests_seen):
-    url = serve(REPO / "events.csv", "--upload-mb", "1")
+    url = serve(EVENTS, "--upload-mb", "1")
     # A valid native file of about 2 MB: the bundled rows again and again, each copy under new event ids.
-    header, *rows = (REPO / "events.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = bundled_lines()
     lines, copy = [header], 0
-    while sum(len(line) + 1 for line in lines) < 2_000_000:
+    while sum(len(line) for line in lines) < 2_000_000:
         copy += 1
         lines += [row.replace("syr24-", f"big{copy}-", 1) for row in rows]
     big = tmp_path / "big.csv"
-    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    big.write_text("".join(lines), encoding="utf-8")
     assert 2_000_000 <= big.stat().st_size < 2_200_000
 
     assert open_app(page, url) == len(bundled)

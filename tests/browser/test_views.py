@@ -6,50 +6,40 @@ Expected values come from the events files (pandas, or the app's own reader ``op
 from __future__ import annotations
 
 import datetime as dt
-import re
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
-import pytest
-from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_browser import (
+from playwright.sync_api import expect
+
+from dashboard.aggregate import points_in_bounds
+from dashboard.pipeline import open_events
+from tests.browser.helpers import (
+    EVENTS_TABLE,
     FIND_MAP,
     FIXTURES,
     IMG,
     INJECTED,
     MAP_IFRAME,
-    REPO,
     SCRIPT,
     SVG,
     all_days,
     click_feature,
     day_slider,
     day_text,
-    drawn_events,
+    features,
+    load,
     metric,
     open_app,
-    shown,
+    query,
+    screenshot,
+    stories_holding,
+    stories_toggle,
+    turn_stories_on,
     wait_for_drawn,
+    wait_for_map,
 )
+from tests.support import EVENTS
 
-from dashboard.aggregate import points_in_bounds
-from dashboard.pipeline import open_events
-
-pytestmark = pytest.mark.browser
-
-STORIES_TOGGLE = "Group claims into stories"
-# Properties of every map feature drawn from the data (the basemap's borders are not interactive).
-FEATURES = f"""() => {{
-  const map = {FIND_MAP};
-  if (!map) return null;
-  const found = [];
-  map.eachLayer(l => {{
-    if (l.feature && l.feature.properties && l.options.interactive !== false)
-      found.push(JSON.parse(JSON.stringify(l.feature.properties)));
-  }});
-  return found;
-}}"""
 # Hover and click every interactive feature through Leaflet's own events, as the canvas renderer fires them
 # for the mouse (propagated to the layer group that holds the tooltip or popup), and read what opened.
 HOVER_AND_CLICK_ALL = f"""() => {{
@@ -87,77 +77,6 @@ HOVER_AND_CLICK_ALL = f"""() => {{
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def loaded(geodata) -> pd.DataFrame:
-    """events.csv as the app reads it: geocoded, with each claim's story."""
-    return open_events(REPO / "events.csv", geodata).events
-
-
-def load(page: Page, url: str) -> int:
-    """Load the app and wait for the metric and a Leaflet map; return the events shown."""
-    page.goto(url)
-    expect(metric(page, "Events shown")).to_have_text(re.compile(r"^\d[\d,]*$"), timeout=60_000)
-    page.locator(MAP_IFRAME).wait_for(state="attached", timeout=60_000)
-    page.wait_for_function(f"() => {FIND_MAP} !== null", timeout=60_000)
-    return shown(page)
-
-
-def features(page: Page) -> list[dict]:
-    found = page.evaluate(FEATURES)
-    assert found is not None, "no Leaflet map in the map iframe"
-    return found
-
-
-def wait_for_map(page: Page, condition: str, arg=None, what: str = "", timeout: float = 30_000) -> list[dict]:
-    """Wait until ``condition(properties of every feature, arg)`` (JS) holds on the map; return the properties."""
-    check = f"""(arg) => {{
-      const found = ({FEATURES})();
-      return found !== null && ({condition})(found, arg);
-    }}"""
-    try:
-        page.wait_for_function(check, arg=arg, timeout=timeout)
-    except PlaywrightTimeout as err:
-        found = page.evaluate(FEATURES) or []
-        kinds = {
-            "events": sum(1 for p in found if "event_id" in p),
-            "stories": sum(1 for p in found if "story_id" in p),
-            "cells": sum(1 for p in found if "count" in p),
-        }
-        raise AssertionError(f"the map never showed {what or condition}; it holds {kinds}") from err
-    return features(page)
-
-
-def stories_holding(page: Page, event_ids) -> list[dict]:
-    """Wait until the story markers hold exactly these claims (each once); return the markers' properties.
-
-    Waits on what the markers hold, not on how many there are: a step may keep their number and change them.
-    """
-    wanted = sorted(event_ids)
-    stories = wait_for_map(
-        page,
-        """(found, wanted) => {
-          const held = found.filter(p => p.story_id).flatMap(p => p.event_ids.split(",")).sort();
-          return held.length === wanted.length && held.every((id, i) => id === wanted[i]);
-        }""",
-        wanted,
-        f"story markers holding {len(wanted)} claims",
-    )
-    return [p for p in stories if "story_id" in p]
-
-
-def stories_toggle(page: Page) -> Locator:
-    return page.get_by_role("switch", name=STORIES_TOGGLE)
-
-
-def turn_stories_on(page: Page) -> None:
-    page.get_by_test_id("stCheckbox").filter(has_text=STORIES_TOGGLE).click()
-    expect(stories_toggle(page)).to_be_checked()
-
-
-def query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
 
 
 def in_days(frame: pd.DataFrame, first: dt.date, last: dt.date) -> pd.Series:
@@ -213,21 +132,6 @@ def test_a_link_restores_the_view(page, app_url, bundled, loaded):
     }
 
 
-def test_a_bad_link_falls_back_with_a_notice(page, app_url, bundled):
-    days = all_days(bundled)
-    assert load(page, f"{app_url}/?day=2031-01-01&f_source=Nobody") == len(bundled)
-
-    notices = page.get_by_test_id("stAlert").filter(has_text="The link asked for something this file does not have")
-    expect(notices.filter(has_text="day 2031-01-01 is outside the data")).to_be_visible()
-    expect(notices.filter(has_text="Source 'Nobody' not in this file")).to_be_visible()
-    expect(metric(page, "Day")).to_have_text(day_text(days[-1]))
-    expect(day_slider(page)).to_have_attribute("aria-valuetext", f"{days[-1]:%a} {days[-1].day} {days[-1]:%b %Y}")
-    wait_for_drawn(page, len(bundled))
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    # The view fell back to its defaults, so the rewritten link holds none of the bad values.
-    page.wait_for_function("() => !location.search.includes('2031') && !location.search.includes('Nobody')")
-
-
 def test_stories_view_shows_each_source_side_by_side(page, app_url, bundled, loaded):
     assert len(loaded) == len(bundled)
     contested = loaded.loc[loaded["story_status"].eq("contested") & loaded["place"].eq("Homs")]
@@ -255,11 +159,12 @@ def test_stories_view_shows_each_source_side_by_side(page, app_url, bundled, loa
     for source in story["source"].unique():
         assert source in text
     assert f"{len(story)} claim(s) shown" in text
+    screenshot(page, "stories")
 
 
 def test_cells_stand_for_events_above_the_draw_limit(page, serve, bundled, loaded):
     limit = 20
-    url = serve(REPO / "events.csv", "--draw-limit", str(limit))
+    url = serve(EVENTS, "--draw-limit", str(limit))
     assert len(bundled) > limit
     total = load(page, url)
     assert total == len(bundled)
@@ -296,27 +201,75 @@ def test_cells_stand_for_events_above_the_draw_limit(page, serve, bundled, loade
     expect(metric(page, "Events shown")).to_have_text(str(total))  # the numbers still count every event
 
 
-def test_every_popup_and_tooltip_of_the_xss_file_stays_text(page, xss_url, dialogs_seen, requests_seen, geodata):
+def test_the_xss_file_stays_text_everywhere(page, xss_url, dialogs_seen, requests_seen, geodata):
+    """Every text of a file whose every free-text field carries an HTML/JS payload: the refused rows' panel, one
+    dot hovered and clicked with the mouse, every tooltip and popup of the claims and the stories views, the
+    sidebar's options and the events table show it as text, and nothing of it runs or loads."""
+    raw = pd.read_csv(FIXTURES / "xss.csv", dtype=str, keep_default_na=False)
     accepted = open_events(FIXTURES / "xss.csv", geodata).events
-    raw = pd.read_csv(FIXTURES / "xss.csv", dtype=str, keep_default_na=False).set_index("event_id")
-    raw = raw.loc[accepted["event_id"]]
+    # Refused: a javascript: link, and payloads where a vocabulary value belongs (event type, source type).
+    refused = {"url": "url must be an http:// or https:// address", "event_type": "unknown event_type"}
+    refused["source_type"] = "unknown source_type"
+    bad = raw.loc[~raw["url"].str.match(r"(?i)^(https?://.*)?$") | raw["event_type"].str.contains("<")]
+    bad = pd.concat([bad, raw.loc[raw["source_type"].str.contains("<")]])
+    kept = raw.drop(bad.index).set_index("event_id")
+    assert len(bad) == len(refused) and len(kept) >= 3
+    assert sorted(kept.index) == sorted(accepted["event_id"])
+    linked = kept.loc[kept["url"].ne("")].iloc[0]
     payloads = (IMG, SCRIPT, SVG)
-    assert open_app(page, xss_url) == len(raw)
+
+    assert open_app(page, xss_url) == len(kept)
+
+    # The refused rows are reported, with their line, the value as typed and the reason.
+    expect(page.get_by_text(f"{len(bad)} of {len(raw)} rows were rejected")).to_be_visible()
+    panel = page.get_by_test_id("stExpander").filter(has_text=f"Rejected rows ({len(bad)})")
+    panel.get_by_text(f"Rejected rows ({len(bad)})").click()
+    cells = panel.get_by_test_id("stDataFrame").locator("td[role=gridcell]")
+    for (_, row), (column, reason) in zip(bad.iterrows(), refused.items(), strict=True):
+        expect(cells.filter(has_text=row[column])).to_have_count(1)
+        expect(cells.filter(has_text=reason)).to_have_count(1)
+
+    # Hover the event's dot (tooltip), then click it (popup), as a user would.
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    popup = click_feature(page, "event_id", linked.name, tooltip_text=(linked["source"], linked["place"]))
+    text = popup.inner_text()
+    for column in ("place", "actor", "target", "source", "description", "notes"):
+        assert linked[column] in text, f"{column} is not shown literally in the popup: {text!r}"
+    assert linked.name in text
+    for payload in payloads:
+        assert payload in text
+    expect(popup.locator("img, script, svg, iframe, [onerror], [onload]")).to_have_count(0)
+    labels = popup.locator("b").all_inner_texts()  # the popup's labels (its own, and the file's column names)
+    assert {"Place:", "Source:", "notes"} <= set(labels) and all("<" not in label for label in labels), labels
+    links = popup.locator("a")
+    expect(links).to_have_count(1)
+    expect(links).to_have_attribute("href", linked["url"])
+    assert links.get_attribute("href").startswith("https://")
+    screenshot(page, "xss_file")
+
+    # The same text in the page itself: sidebar options and the events table.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_title(f"{IMG} (1)")).to_have_count(2)  # a source and an actor
+    table = page.locator(EVENTS_TABLE)
+    table.scroll_into_view_if_needed()
+    table_cells = table.locator("td[role=gridcell]")
+    expect(table_cells.filter(has_text=linked["place"])).to_have_count(1)
+    expect(table_cells.filter(has_text=SCRIPT)).not_to_have_count(0)
 
     # Claims view: every event's tooltip and popup show the file's text as text.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     seen = page.evaluate(HOVER_AND_CLICK_ALL)
-    events = {r["id"]: r for r in seen if r["id"] in raw.index}
-    assert set(events) == set(raw.index), f"not every event was hovered and clicked: {seen}"
-    for event_id, row in raw.iterrows():
-        tooltip, popup = events[event_id]["tooltip"], events[event_id]["popup"]
+    events = {r["id"]: r for r in seen if r["id"] in kept.index}
+    assert set(events) == set(kept.index), f"not every event was hovered and clicked: {seen}"
+    for event_id, row in kept.iterrows():
+        tooltip, popup_text = events[event_id]["tooltip"], events[event_id]["popup"]
         for column in ("place", "source"):
             assert row[column] in tooltip, f"{event_id}: {column} not literal in the tooltip {tooltip!r}"
         for column in ("place", "actor", "target", "source", "description", "notes"):  # notes: the file's own
-            assert row[column] in popup, f"{event_id}: {column} not literal in the popup {popup!r}"
+            assert row[column] in popup_text, f"{event_id}: {column} not literal in the popup {popup_text!r}"
     # The control a claim moved: its zone's and its place's tooltips quote the claimed controller and source.
     tooltips = [r["tooltip"] for r in seen if r["tooltip"]]
-    moves = raw.loc[raw["controller"].ne("") & ~raw["claim_status"].isin(["disputed", "denied"])]
+    moves = kept.loc[kept["controller"].ne("") & ~kept["claim_status"].isin(["disputed", "denied"])]
     assert len(moves), "xss.csv should hold a control claim"
     for _, row in moves.iterrows():
         assert [t for t in tooltips if t.startswith(f"Zone held by {row['controller']} (")], tooltips
@@ -328,16 +281,17 @@ def test_every_popup_and_tooltip_of_the_xss_file_stays_text(page, xss_url, dialo
     assert len(stories_holding(page, accepted["event_id"])) == accepted["story_id"].nunique()
     seen = page.evaluate(HOVER_AND_CLICK_ALL)
     stories = [r for r in seen if r["event_ids"]]
-    assert sorted(i for r in stories for i in r["event_ids"].split(",")) == sorted(raw.index)
+    assert sorted(i for r in stories for i in r["event_ids"].split(",")) == sorted(kept.index)
     for record in stories:
-        first = raw.loc[record["id"]]
+        first = kept.loc[record["id"]]
         assert first["place"] in record["tooltip"], f"place not literal in the story tooltip {record['tooltip']!r}"
         for event_id in record["event_ids"].split(","):
             for column in ("source", "description"):
-                assert raw.loc[event_id, column] in record["popup"], f"{event_id}: {column} not in {record['popup']!r}"
+                assert kept.loc[event_id, column] in record["popup"], f"{event_id}: {column} not in {record['popup']!r}"
     check_opened(seen, payloads)
 
     page.wait_for_load_state("networkidle")  # an injected <img src=x> would have been fetched by now
+    page.wait_for_timeout(1_000)  # let any injected handler fire before looking for its effects
     assert dialogs_seen == []
     map_frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     assert map_frame in page.frames
@@ -345,7 +299,7 @@ def test_every_popup_and_tooltip_of_the_xss_file_stays_text(page, xss_url, dialo
         assert each.evaluate("() => window.__pwned") is None, f"payload ran in {each.url}"
         injected = each.evaluate(INJECTED)
         assert injected == [], f"payload elements in {each.url}: {injected}"
-    assert not [u for u in requests_seen if urlsplit(u).path.endswith("/x")], "an injected <img src=x> accepted"
+    assert not [u for u in requests_seen if urlsplit(u).path.endswith("/x")], "an injected <img src=x> loaded"
     assert not [u for u in requests_seen if urlsplit(u).port == 9 or urlsplit(u).hostname == "evil.example"]
 
 
@@ -359,26 +313,7 @@ def check_opened(seen: list[dict], payloads: tuple[str, ...]) -> None:
         assert any(p in text for p in payloads), f"a popup shows no payload literally: {text!r}"
 
 
-def test_download_csv_gives_the_shown_events(page, app_url, bundled):
-    source = "RIA Novosti"
-    wanted = bundled.loc[bundled["source"].eq(source)]
-    assert len(wanted), f"the bundled dataset has no row from {source}"
-    assert load(page, f"{app_url}/?{urlencode({'f_source': source})}") == len(wanted)
-    wait_for_drawn(page, len(wanted))
-
-    button = page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV")
-    button.scroll_into_view_if_needed()
-    with page.expect_download() as download_info:
-        button.get_by_role("button").click()
-    download = download_info.value
-    assert download.suggested_filename == f"events-{max(bundled['day']):%Y-%m-%d}.csv"
-    got = pd.read_csv(download.path(), dtype=str, keep_default_na=False)
-    assert len(got) == len(wanted)
-    assert set(got["event_id"]) == set(wanted["event_id"])
-    assert set(got["source"]) == {source}
-    assert len(drawn_events(page)) == len(wanted)
-
-
+# Values a crafted link could give, each read as markdown if the notices quoted it unescaped.
 MARKDOWN_LINK = {
     "day": "![x](http://127.0.0.1:9/pixel.png)",
     "mode": "[Log in here](https://evil.example/login)",
@@ -386,15 +321,27 @@ MARKDOWN_LINK = {
 }
 
 
-def test_a_link_cannot_put_markdown_into_the_page(page, app_url, bundled, requests_seen):
+def test_a_bad_link_falls_back_with_a_notice_that_puts_no_markdown_into_the_page(page, app_url, bundled, requests_seen):
     """Found in review: the notices quoted the link's values as markdown, so a crafted link showed an outside
-    image (a request that tells its owner who opened the link) or a login link inside the app's own warning."""
-    assert load(page, f"{app_url}/?{urlencode(MARKDOWN_LINK)}") == len(bundled)
+    image (a request that tells its owner who opened the link) or a login link inside the app's own warning.
+    (The AppTest tier checks each bad value's notice and the fall-back state; this is what the browser shows.)"""
+    days = all_days(bundled)
+    params = {**MARKDOWN_LINK, "f_source": "Nobody"}
+    assert load(page, f"{app_url}/?{urlencode(params)}") == len(bundled)
+
     notices = page.get_by_test_id("stAlert").filter(has_text="The link asked for something this file does not have")
-    expect(notices).to_have_count(3)
+    expect(notices).to_have_count(len(params))
+    expect(notices.filter(has_text="Source 'Nobody' not in this file")).to_be_visible()
     shown_text = " ".join(notices.all_inner_texts()).replace("\u2060", "")  # invisible joiners break autolinks
     for value in MARKDOWN_LINK.values():
         assert f"'{value}'" in shown_text, shown_text  # shown as typed
     expect(notices.locator("img, a, strong, .katex, [data-testid=stIconMaterial]")).to_have_count(0)
+
+    # The view fell back to its defaults: the last day, every event drawn, and a link without the bad values.
+    expect(metric(page, "Day")).to_have_text(day_text(days[-1]))
+    expect(day_slider(page)).to_have_attribute("aria-valuetext", f"{days[-1]:%a} {days[-1].day} {days[-1]:%b %Y}")
+    wait_for_drawn(page, len(bundled))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.wait_for_function("() => !location.search.includes('pixel') && !location.search.includes('Nobody')")
     page.wait_for_load_state("networkidle")
     assert not [u for u in requests_seen if urlsplit(u).port == 9 or urlsplit(u).hostname == "evil.example"]

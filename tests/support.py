@@ -1,0 +1,29 @@
+"""What the tests share besides fixtures: the repo's paths, the native header, and readers of an AppTest run.
+
+The AppTest factory and the bundled-dataset fixtures are in tests/conftest.py; the browser's helpers in
+tests/browser/helpers.py; starting a server and Chromium (for the benchmarks too) in tests/serving.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+EVENTS = REPO / "events.csv"  # the bundled dataset
+APP_SCRIPT = REPO / "dashboard" / "app.py"  # what `streamlit run` and AppTest start
+HEADER = (
+    "event_id,date,place,lat,lon,event_type,actor,target,controller,"
+    "source,source_type,claim_status,reported_on,description,url,via"
+)
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of a Streamlit markdown text that the app escaped: backslashes and word joiners go."""
+    return re.sub(r"\\(.)", r"\1", markdown, flags=re.S).replace("\u2060", "")
+
+
+def shown(at) -> int:
+    """The "Events shown" metric of an AppTest run."""
+    return int(next(m for m in at.metric if m.label == "Events shown").value.replace(",", ""))

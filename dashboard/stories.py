@@ -216,12 +216,3 @@ def source_profiles(events: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return profile.sort_values("claims", ascending=False).reset_index()
-
-
-def compare(events: pd.DataFrame, first: str, second: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The claims of ``first`` in stories where ``second`` says nothing, and the reverse."""
-    by_first = events.loc[events["source"].eq(first), "story_id"].unique()
-    by_second = events.loc[events["source"].eq(second), "story_id"].unique()
-    only_first = events.loc[events["source"].eq(first) & ~events["story_id"].isin(by_second)]
-    only_second = events.loc[events["source"].eq(second) & ~events["story_id"].isin(by_first)]
-    return only_first, only_second

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import formats, settings
+from . import formats, geojson, settings
 from .model import GUARDED, REQUIRED, VALUE_PREVIEW, preview
 
 # A NUL byte in the first block means binary data: CSV text never holds one.
@@ -269,7 +269,7 @@ def _read_geojson(text: str, limits: Limits) -> RawTable:
     if objects > 4 * limits.max_rows:  # a feature with its geometry and properties is three objects
         raise UnusableFile(_too_many_rows(objects, "JSON objects, more than features", limits.max_rows))
     try:
-        features = formats.read_geojson(text, limits.max_rows, limits.max_columns, limits.rejected_kept)
+        features = geojson.read_geojson(text, limits.max_rows, limits.max_columns, limits.rejected_kept)
     except formats.FormatError as err:
         raise UnusableFile(str(err)) from None
     lines, columns, values, reasons = zip(*features.rejected, strict=True) if features.rejected else ((),) * 4

@@ -12,7 +12,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pandas as pd
 import pytest
 
-from dashboard import formats
+from dashboard import formats, geojson
 from dashboard.__main__ import main
 from dashboard.load import UnusableFile, read_events
 from dashboard.model import COLUMNS
@@ -523,14 +523,14 @@ def test_a_property_only_rejected_features_have_is_an_empty_column_not_a_pandas_
 def test_a_property_json_read_but_cannot_write_back_is_a_rejected_row(monkeypatch):
     # json.dumps recurses a few frames deeper than json.loads did: a property nested right at the
     # limit can be read and still not be written back. Stand in for that with a list that cannot be.
-    written = formats._text
+    written = geojson._text
 
     def too_deep_for_lists(value: object) -> str:
         if isinstance(value, list):
             raise RecursionError("maximum recursion depth exceeded while encoding a JSON object")
         return written(value)
 
-    monkeypatch.setattr(formats, "_text", too_deep_for_lists)
+    monkeypatch.setattr(geojson, "_text", too_deep_for_lists)
     deep = point_feature("[37.1343, 36.2021]").replace('"properties": {', '"properties": {"deep": [[1]], ')
     raw = read_events(collection(point_feature("[37.1343, 36.2021]", place="Aleppo"), deep))
     assert (raw.rows, len(raw.frame)) == (2, 1)

@@ -302,33 +302,15 @@ def _unreadable_csv(err: pa.ArrowInvalid) -> str:
     return "not readable as CSV: its rows cannot be split into the header's columns"
 
 
-def read_events(source: str | Path | bytes, max_bytes: int | None = None, limits: Limits | None = None) -> RawTable:
-    """Read an events file (UTF-8, with or without a BOM) into strings, in native columns.
-
-    A CSV is native, an ACLED export or a UCDP GED file, by its header; a file
-    whose text starts with ``{`` is GeoJSON. Raises ``UnusableFile`` when the file
-    is missing, empty, binary, not UTF-8, not CSV or GeoJSON, lacks a column
-    its format needs, or is past one of ``limits`` (columns, rows).
-    """
-    limits = limits or Limits()
-    text, encoding = _decode(_read_bytes(source, max_bytes))
-    if re.match(r"\s*\{", text):
-        return replace(_read_geojson(text, limits), encoding=encoding)
-    names = _header(text, limits.max_columns)
-    fmt = formats.detect(names)
-    _check_columns(fmt, names)
-    # A line ends at \r\n, \n or a bare \r, as it does for the parser and the csv module.
-    physical_lines = (
-        text.count("\n") + text.count("\r") - text.count("\r\n") + (0 if text.endswith(("\n", "\r")) else 1)
-    )
-    if physical_lines - 1 > limits.max_rows:
-        raise UnusableFile(_too_many_rows(physical_lines - 1, "lines after the header", limits.max_rows))
-    unsplittable: list[tuple[int, str, int]] = []  # the first ``rejected_kept`` in full
+def _parse_csv(text: str, names: list[str], kept: int) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, int]]]:
+    """The rows pyarrow can split, as strings; the record number of every row it cannot, and the first
+    ``kept`` of those in full (number, text, fields found)."""
+    unsplittable: list[tuple[int, str, int]] = []  # the first ``kept`` in full
     bad_records = array("q")  # the number of every row the parser could not split: 8 bytes each
 
     def keep_apart(row: pacsv.InvalidRow) -> str:
         bad_records.append(row.number)
-        if len(unsplittable) < limits.rejected_kept:
+        if len(unsplittable) < kept:
             unsplittable.append((row.number, row.text, row.actual_columns))
         return "skip"
 
@@ -353,8 +335,33 @@ def read_events(source: str | Path | bytes, max_bytes: int | None = None, limits
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     for name in frame.columns:
         frame[name] = frame[name].str.strip()
-    # The parser numbers records from the header, which is record 1, and skips blank lines.
     bad = np.frombuffer(bad_records, dtype="int64") if bad_records else np.empty(0, dtype="int64")
+    return frame, bad, unsplittable
+
+
+def read_events(source: str | Path | bytes, max_bytes: int | None = None, limits: Limits | None = None) -> RawTable:
+    """Read an events file (UTF-8, with or without a BOM) into strings, in native columns.
+
+    A CSV is native, an ACLED export or a UCDP GED file, by its header; a file
+    whose text starts with ``{`` is GeoJSON. Raises ``UnusableFile`` when the file
+    is missing, empty, binary, not UTF-8, not CSV or GeoJSON, lacks a column
+    its format needs, or is past one of ``limits`` (columns, rows).
+    """
+    limits = limits or Limits()
+    text, encoding = _decode(_read_bytes(source, max_bytes))
+    if re.match(r"\s*\{", text):
+        return replace(_read_geojson(text, limits), encoding=encoding)
+    names = _header(text, limits.max_columns)
+    fmt = formats.detect(names)
+    _check_columns(fmt, names)
+    # A line ends at \r\n, \n or a bare \r, as it does for the parser and the csv module.
+    physical_lines = (
+        text.count("\n") + text.count("\r") - text.count("\r\n") + (0 if text.endswith(("\n", "\r")) else 1)
+    )
+    if physical_lines - 1 > limits.max_rows:
+        raise UnusableFile(_too_many_rows(physical_lines - 1, "lines after the header", limits.max_rows))
+    frame, bad, unsplittable = _parse_csv(text, names, limits.rejected_kept)
+    # The parser numbers records from the header, which is record 1, and skips blank lines.
     total = len(frame) + len(bad)
     record_numbers = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad)
     if physical_lines == total + 1:

@@ -76,7 +76,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def group(events: pd.DataFrame) -> pd.DataFrame:
-    """``story_id`` (the event_id of the story's first claim) and ``story_reason`` for each claim.
+    """``story_id`` (the event_id of the story's first claim) for each claim; ``reasons`` words why it joined.
 
     ``events`` must be sorted by date then line (``filters.sort_by_date``).
     """

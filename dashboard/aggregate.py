@@ -23,11 +23,6 @@ def cell_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2 ** max(int(zoom), 0)) * CELL_PIXELS
 
 
-def in_bounds(events: pd.DataFrame, bounds: tuple[float, float, float, float] | None, pad: float = 0.25) -> np.ndarray:
-    """Events inside ``(south, west, north, east)``, padded by a share of its size; all when None."""
-    return points_in_bounds(events["lat"].to_numpy(float), events["lon"].to_numpy(float), bounds, pad)
-
-
 def points_in_bounds(
     lat: np.ndarray, lon: np.ndarray, bounds: tuple[float, float, float, float] | None, pad: float = 0.25
 ) -> np.ndarray:
@@ -55,13 +50,6 @@ def bounds_hold(
         return True
     corners = points_in_bounds(np.array([south, north]), np.array([west, east]), bounds, pad)
     return bool(corners.all())
-
-
-def grid_cells(events: pd.DataFrame, zoom: int) -> pd.DataFrame:
-    """One row per occupied cell: lat, lon (mean of its events), count, dominant event type, count per type."""
-    lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
-    codes, n = cell_codes(lat, lon, zoom)
-    return cells_from_codes(codes, n, lat, lon, type_positions(events["event_type"]))
 
 
 def type_positions(event_types: pd.Series) -> np.ndarray:

@@ -27,3 +27,19 @@ def as_read(markdown: str) -> str:
 def shown(at) -> int:
     """The "Events shown" metric of an AppTest run."""
     return int(next(m for m in at.metric if m.label == "Events shown").value.replace(",", ""))
+
+
+def grid_cells(events, zoom: int):
+    """``aggregate``'s cells straight from a frame: the reference the step's cached cell codes are checked against."""
+    from dashboard import aggregate
+
+    lat, lon = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
+    codes, n = aggregate.cell_codes(lat, lon, zoom)
+    return aggregate.cells_from_codes(codes, n, lat, lon, aggregate.type_positions(events["event_type"]))
+
+
+def in_bounds(events, bounds, pad: float = 0.25):
+    """``aggregate.points_in_bounds`` of a frame's events."""
+    from dashboard import aggregate
+
+    return aggregate.points_in_bounds(events["lat"].to_numpy(float), events["lon"].to_numpy(float), bounds, pad)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard import aggregate
+from tests.support import grid_cells, in_bounds
 
 
 @pytest.fixture(scope="module")
@@ -24,31 +25,31 @@ def many():
 
 @pytest.mark.parametrize("zoom", [4, 7, 10, 14])
 def test_cells_count_every_event_once(many, zoom):
-    cells = aggregate.grid_cells(many, zoom)
+    cells = grid_cells(many, zoom)
     assert cells["count"].sum() == len(many)
     assert (cells[aggregate.TYPES].sum(axis=1) == cells["count"]).all()
     assert cells["event_type"].isin(aggregate.TYPES).all()
 
 
 def test_cells_get_finer_as_the_map_zooms_in(many):
-    assert len(aggregate.grid_cells(many, 5)) < len(aggregate.grid_cells(many, 9))
+    assert len(grid_cells(many, 5)) < len(grid_cells(many, 9))
 
 
 def test_a_cell_sits_at_its_events_mean_and_takes_their_most_frequent_type():
     events = pd.DataFrame(
         {"lat": [35.0, 35.01, 35.02], "lon": [37.0, 37.0, 37.03], "event_type": ["a", "clash", "clash"]}
     )
-    cells = aggregate.grid_cells(events, 6)
+    cells = grid_cells(events, 6)
     assert len(cells) == 1 and cells.loc[0, "count"] == 3
     assert cells.loc[0, "event_type"] == "clash" and cells.loc[0, "other"] == 1
     assert cells.loc[0, "lat"] == pytest.approx(35.01)
 
 
 def test_bounds_keep_the_events_in_view_with_a_margin(many):
-    inside = aggregate.in_bounds(many, (35.0, 37.0, 35.4, 37.4), pad=0.0)
+    inside = in_bounds(many, (35.0, 37.0, 35.4, 37.4), pad=0.0)
     expected = many["lat"].between(35.0, 35.4) & many["lon"].between(37.0, 37.4)
     assert inside.tolist() == expected.tolist()
-    assert aggregate.in_bounds(many, None).all()
+    assert in_bounds(many, None).all()
 
 
 @pytest.mark.parametrize("zoom", [5, 9])
@@ -59,7 +60,7 @@ def test_cells_from_codes_made_once_are_the_cells_made_now(many, zoom):
     fast = aggregate.cells_from_codes(
         codes[part], n, many["lat"].to_numpy()[part], many["lon"].to_numpy()[part], kinds[part]
     )
-    slow = aggregate.grid_cells(many.iloc[part], zoom)
+    slow = grid_cells(many.iloc[part], zoom)
     order = ["lat", "lon"]
     pd.testing.assert_frame_equal(
         fast.sort_values(order).reset_index(drop=True), slow.sort_values(order).reset_index(drop=True)

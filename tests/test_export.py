@@ -173,7 +173,8 @@ def test_template_syntax_in_file_text_is_never_run_in_the_html_map(write_csv, ge
     zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
     for claims in (layers.events_layer(events), layers.stories_layer(events)):
         html = export.standalone_html(
-            basemap.base_map(basemap.basemap_data(geodata), offline=True), [*layers.control_layers(held, zones), claims]
+            basemap.base_map(basemap.basemap_data(geodata), offline=True),
+            [*layers.control_groups(*features.control_json(held, zones)), claims],
         ).decode()
         assert "23331" not in html and str(REPO) not in html and str(tmp_path) not in html
         assert html.count("{{ 7777*3 }}") >= 3 and "{% if x %}" in html and "{# open" in html
@@ -194,7 +195,8 @@ def test_comment_and_script_marks_in_every_field_do_not_swallow_the_html_map_s_s
     zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
     for claims in (layers.events_layer(events), layers.stories_layer(events)):
         html = export.standalone_html(
-            basemap.base_map(basemap.basemap_data(geodata), offline=True), [*layers.control_layers(held, zones), claims]
+            basemap.base_map(basemap.basemap_data(geodata), offline=True),
+            [*layers.control_groups(*features.control_json(held, zones)), claims],
         ).decode()
         layer_scripts = [s for s in _scripts(html) if "L.geoJSON" in s]
         assert layer_scripts

@@ -11,6 +11,7 @@ from dashboard import aggregate, filters, step
 from dashboard.map import layers
 from dashboard.pipeline import open_events
 from tests.conftest import REPO
+from tests.support import grid_cells
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_cells_for_a_view_holding_every_event_are_the_cells_of_all_shown_events(
     assert drawn.note and drawn.kind == "cells"
     (points,) = layers.claims_layer(drawn)._children.values()
     sent = json.loads(points.data)["features"]
-    expected = aggregate.grid_cells(bundled_events.iloc[at], 7)
+    expected = grid_cells(bundled_events.iloc[at], 7)
     assert sorted(f["properties"]["count"] for f in sent) == sorted(expected["count"])
     assert sum(f["properties"]["count"] for f in sent) == len(at)
 

@@ -7,13 +7,12 @@ and uses it for the screen and for the download alike.
 from __future__ import annotations
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..step import Drawn
 from .elements import ForgetOldLayers, Points, Zones
-from .features import SENT_PROPERTIES, cells_json, control_json, event_features, story_features
+from .features import SENT_PROPERTIES, cells_json, event_features, story_features
 
 
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
@@ -61,11 +60,6 @@ def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]
     if dots_data:
         Points(dots_data, weight=1.5, fill_opacity=0.85).add_to(dot_group)
     return [zone_group, dot_group]
-
-
-def control_layers(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """Zones coloured by controller (pass them through ``features.simplified`` once), then a dot per place."""
-    return control_groups(*control_json(control, zones))
 
 
 def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:

@@ -18,6 +18,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
+| ``changed_between_of`` | dataset key, two days | 64 | what changed hands between them |
 | ``profiles_of`` | dataset key | 8, an hour | the sources' profiles |
 """
 
@@ -30,7 +31,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, pipeline, step, stories
+from .. import control, filters, history, pipeline, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -168,3 +169,9 @@ def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geo
     changes = changes_of(key, chosen, events, options, geodata.places)
     known = control.changes_until(changes, day)
     return control_state(key, folder, chosen, known, day, changes, geodata, cells)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def changed_between_of(key: tuple, start: dt.date, end: dt.date, _events, _options: dict, _places) -> pd.DataFrame:
+    """The places that changed hands between two days, by all sources: once per pair of days, not per step."""
+    return history.changed_between(start, end, _places, changes_of(key, (), _events, _options, _places))

@@ -72,7 +72,7 @@ def changed_hands(opened: Opened, day: dt.date) -> None:
     end = left.selectbox("Up to", days, index=days.index(day) if day in days else len(days) - 1, key=state.DIFF_TO)
     before = [d for d in days if d < end] or days[:1]
     start = right.selectbox("Since", before, index=len(before) - 1, key=state.DIFF_FROM)
-    moved = history.changed_between(start, end, opened.geodata.places, _all_changes(opened))
+    moved = caches.changed_between_of(opened.key, start, end, opened.events, opened.options, opened.geodata.places)
     if moved.empty:
         st.caption(f"No place changed hands between {start:%d %b} and {end:%d %b %Y}, by any source's claim.")
         return

@@ -8,7 +8,9 @@ import pandas as pd
 
 # Inside a <script>, "<!--" and "<script" change how the HTML parser finds the end tag, and "</" ends
 # it: JSON written there must hold no "<", ">" or "&" at all. The escapes are still the same JSON.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Chained str.replace, not str.translate: translate looks up every character in a dict, which cost 20 ms
+# a step on the basemap's and the layers' megabyte of JSON; replace scans in C.
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def escape_text(values: pd.Series) -> pd.Series:
@@ -30,7 +32,10 @@ def script_json(data: str) -> str:
     ``data`` must already be JSON; every character escaped here sits inside a JSON string (the only place
     JSON can hold them), so the result parses to the same value.
     """
-    return data.translate(_SCRIPT_SAFE)
+    for raw, escaped in _SCRIPT_SAFE:
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data
 
 
 def to_script(value: object) -> str:

@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -159,11 +160,22 @@ def start_app(
     return proc, int(url.rsplit(":", 1)[1])
 
 
-def handshake(port: int, host: str, origin: str | None, timeout: float = 10.0) -> str:
-    """A websocket opening handshake on /_stcore/stream, raw -> the status line the server answered."""
+def handshake(
+    port: int,
+    host: str,
+    origin: str | None,
+    timeout: float = 10.0,
+    headers: tuple[str, ...] = (),
+    tls: ssl.SSLContext | None = None,
+) -> str:
+    """A websocket opening handshake on /_stcore/stream, raw -> the status line the server answered.
+
+    ``headers`` are further request lines (``"Authorization: ..."``); with ``tls`` the connection is wrapped
+    in it first (nginx in front, with its own certificate)."""
     lines = [
         "GET /_stcore/stream HTTP/1.1",
         f"Host: {host}",
+        *headers,
         "Upgrade: websocket",
         "Connection: Upgrade",
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
@@ -171,12 +183,13 @@ def handshake(port: int, host: str, origin: str | None, timeout: float = 10.0) -
     ]
     if origin is not None:
         lines.append(f"Origin: {origin}")
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
-        reply = b""
-        while b"\r\n" not in reply:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            reply += chunk
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        with tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw as sock:
+            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
+            reply = b""
+            while b"\r\n" not in reply:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
     return reply.split(b"\r\n", 1)[0].decode("latin-1")

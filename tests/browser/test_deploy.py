@@ -12,7 +12,6 @@ import base64
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -26,7 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import MAP_IFRAME, metric, open_app
-from tests.serving import REPO, free_port, start_app, stop, tail
+from tests.serving import REPO, free_port, handshake, start_app, stop, tail
 
 pytestmark = pytest.mark.browser
 
@@ -150,27 +149,9 @@ def _wait(proc: subprocess.Popen, url: str, auth: str, log: Path) -> None:
 
 def _handshake(proxied: Proxied, origin: str | None) -> str:
     """A websocket opening handshake on /_stcore/stream through nginx -> its status line."""
-    lines = [
-        "GET /_stcore/stream HTTP/1.1",
-        f"Host: 127.0.0.1:{proxied.port}",
-        f"Authorization: {proxied.auth}",
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-        "Sec-WebSocket-Version: 13",
-    ]
-    if origin is not None:
-        lines.append(f"Origin: {origin}")
-    with socket.create_connection(("127.0.0.1", proxied.port), timeout=10) as raw:
-        with UNVERIFIED.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
-            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
-            reply = b""
-            while b"\r\n" not in reply:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
-    return reply.split(b"\r\n", 1)[0].decode("latin-1")
+    return handshake(
+        proxied.port, f"127.0.0.1:{proxied.port}", origin, headers=(f"Authorization: {proxied.auth}",), tls=UNVERIFIED
+    )
 
 
 def test_the_readme_shows_the_shipped_site_file():

@@ -21,23 +21,16 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
     def html() -> bytes:
         return export.standalone_html(basemap.base_map(opened.basemap, offline=True), groups())
 
-    cells = st.columns(3)
-    cells[0].download_button(
-        "Download CSV",
-        lambda: export.to_csv(events.iloc[at]),
-        f"{stem}.csv",
-        "text/csv",
-        key="export_csv",
-        width="stretch",
+    files = (  # label, what makes the file (on click), file name ending, MIME type, widget key
+        ("Download CSV", lambda: export.to_csv(events.iloc[at]), "csv", "text/csv", "export_csv"),
+        (
+            "Download GeoJSON",
+            lambda: export.to_geojson(events.iloc[at]),
+            "geojson",
+            "application/geo+json",
+            "export_geojson",
+        ),
+        ("Download map (HTML)", html, "html", "text/html", "export_html"),
     )
-    cells[1].download_button(
-        "Download GeoJSON",
-        lambda: export.to_geojson(events.iloc[at]),
-        f"{stem}.geojson",
-        "application/geo+json",
-        key="export_geojson",
-        width="stretch",
-    )
-    cells[2].download_button(
-        "Download map (HTML)", html, f"{stem}.html", "text/html", key="export_html", width="stretch"
-    )
+    for cell, (label, make, ending, mime, key) in zip(st.columns(len(files)), files, strict=True):
+        cell.download_button(label, make, f"{stem}.{ending}", mime, key=key, width="stretch")

@@ -153,6 +153,20 @@ def test_standalone_map_loads_nothing_from_outside(bundled, geodata):
     assert "/app/static/" not in html
 
 
+def _html_maps(events: pd.DataFrame, day: dt.date, geodata) -> list[str]:
+    """The downloaded HTML map of ``events`` on ``day``, control layers included: with the claims drawn
+    one by one, and as stories."""
+    held = control.control_at(day, geodata.places, control.control_changes(events))
+    zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
+    return [
+        export.standalone_html(
+            basemap.base_map(basemap.basemap_data(geodata), offline=True),
+            [*layers.control_groups(*features.control_json(held, zones)), claims],
+        ).decode()
+        for claims in (layers.events_layer(events), layers.stories_layer(events))
+    ]
+
+
 TEMPLATE_SYNTAX = "{{ 7777*3 }} {{ cycler.__init__.__globals__.os.getcwd() }} {% if x %} {# open"
 
 
@@ -169,13 +183,7 @@ def test_template_syntax_in_file_text_is_never_run_in_the_html_map(write_csv, ge
     ]
     events = open_events(write_csv(*rows), geodata).events
     assert len(events) == 2
-    held = control.control_at(dt.date(2024, 12, 1), geodata.places, control.control_changes(events))
-    zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
-    for claims in (layers.events_layer(events), layers.stories_layer(events)):
-        html = export.standalone_html(
-            basemap.base_map(basemap.basemap_data(geodata), offline=True),
-            [*layers.control_groups(*features.control_json(held, zones)), claims],
-        ).decode()
+    for html in _html_maps(events, dt.date(2024, 12, 1), geodata):
         assert "23331" not in html and str(REPO) not in html and str(tmp_path) not in html
         assert html.count("{{ 7777*3 }}") >= 3 and "{% if x %}" in html and "{# open" in html
 
@@ -191,13 +199,7 @@ def test_comment_and_script_marks_in_every_field_do_not_swallow_the_html_map_s_s
     """
     events = open_events(FIXTURES / "comment_script.csv", geodata).events
     assert len(events) == 3
-    held = control.control_at(dt.date(2024, 12, 3), geodata.places, control.control_changes(events))
-    zones = features.simplified(control.zones_at(held, control.zone_cells(geodata.places, geodata.outline)))
-    for claims in (layers.events_layer(events), layers.stories_layer(events)):
-        html = export.standalone_html(
-            basemap.base_map(basemap.basemap_data(geodata), offline=True),
-            [*layers.control_groups(*features.control_json(held, zones)), claims],
-        ).decode()
+    for html in _html_maps(events, dt.date(2024, 12, 3), geodata):
         layer_scripts = [s for s in _scripts(html) if "L.geoJSON" in s]
         assert layer_scripts
         for script in layer_scripts:

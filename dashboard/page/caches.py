@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -76,16 +77,17 @@ def uploads() -> dict[str, list]:
     return {}
 
 
-def dataset_uploaded(digest: str, data: bytes, geodata: Geodata, settings: dict) -> Dataset:
+def dataset_uploaded(digest: str, data: Callable[[], bytes], geodata: Geodata, settings: dict) -> Dataset:
     """An uploaded file, by the digest of its content (hashed once by the page): read once however often it
-    is sent, one upload at a time, and dropped once unused for ``upload_keep_minutes`` or when all uploads
+    is sent (``data`` gives its bytes, asked only when it is not loaded: a copy of up to 50 MB), one
+    upload at a time, and dropped once unused for ``upload_keep_minutes`` or when all uploads
     together pass ``upload_budget_mb`` (the least recently used first)."""
     held = uploads()
     with UPLOAD_LOCK:
         entry = held.get(digest)
         if entry is None:
             limits = Limits.of(settings)
-            dataset = open_events(data, geodata, max_bytes=int(settings["upload_mb"]) * 1024 * 1024, limits=limits)
+            dataset = open_events(data(), geodata, max_bytes=int(settings["upload_mb"]) * 1024 * 1024, limits=limits)
             entry = held[digest] = [dataset, pipeline.dataset_bytes(dataset), 0.0]
         entry[2] = time.time()
         budget, keep = int(settings["upload_budget_mb"]) * 1_000_000, float(settings["upload_keep_minutes"]) * 60

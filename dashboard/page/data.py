@@ -39,7 +39,7 @@ def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
     digest = upload_digest(upload)
     try:
         with st.spinner(f"Loading {literal(upload.name)}…"):
-            dataset = caches.dataset_uploaded(digest, upload.getvalue(), geodata, settings)
+            dataset = caches.dataset_uploaded(digest, upload.getvalue, geodata, settings)
     except UnusableFile as err:
         st.error(f"**{literal(upload.name)} cannot be opened.** {literal(err)}")
         st.stop()

@@ -258,7 +258,7 @@ def _copy(connection: sa.Connection, table: str, columns: tuple[str, ...], rows)
 
 
 def _add(connection: sa.Connection, run: _Run, rows: Rows, new: list[int]) -> None:
-    """New claims, each with its create revision: the claims in bulk, the revisions made by the database."""
+    """New claims, each with its create revision, in bulk."""
     if not new:
         return
     origin, import_id = run.report.origin, run.report.import_id
@@ -269,11 +269,11 @@ def _add(connection: sa.Connection, run: _Run, rows: Rows, new: list[int]) -> No
     hashes = [rows.hashes[i] for i in new]
     values = zip(*columns, itertools.repeat(origin), itertools.repeat(import_id), hashes, strict=False)
     if connection.dialect.name == "postgresql":
-        _copy(connection, "claims", INSERTED, values)
-    else:
-        names = ", ".join(f'"{name}"' for name in INSERTED)
-        marks = ", ".join("?" for _ in INSERTED)
-        _driver_many(connection, f"INSERT INTO claims ({names}) VALUES ({marks})", list(values))
+        _add_pg(connection, run, values, len(new))
+        return
+    names = ", ".join(f'"{name}"' for name in INSERTED)
+    marks = ", ".join("?" for _ in INSERTED)
+    _driver_many(connection, f"INSERT INTO claims ({names}) VALUES ({marks})", list(values))
     # Claims without a revision are this transaction's new ones (a partial index keeps finding them cheap).
     fresh = (claims.c.last_revision.is_(None), claims.c.seen_import == import_id)
     made = sa.select(
@@ -291,6 +291,28 @@ def _add(connection: sa.Connection, run: _Run, rows: Rows, new: list[int]) -> No
         .scalar_subquery()
     )
     connection.execute(claims.update().where(*fresh).values(last_revision=latest))
+
+
+def _numbers(connection: sa.Connection, table: str, column: str, count: int) -> list[int]:
+    """``count`` new keys from the sequence of ``table.column`` (PostgreSQL), so that rows can be sent with them."""
+    query = sa.text(f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, :n)")
+    return connection.execute(query, {"n": count}).scalars().all()
+
+
+def _add_pg(connection: sa.Connection, run: _Run, values, count: int) -> None:
+    """On PostgreSQL the keys are taken from their sequences first; then the claims, with their keys and each
+    its last revision, and their create revisions go in by COPY: no row is written twice."""
+    claim_ids = _numbers(connection, "claims", "claim_id", count)
+    revision_ids = _numbers(connection, "revisions", "revision_id", count)
+    _copy(
+        connection,
+        "claims",
+        ("claim_id", *INSERTED, "last_revision"),
+        ((c, *row, r) for c, row, r in zip(claim_ids, values, revision_ids, strict=True)),
+    )
+    import_id = run.report.import_id
+    made = ((r, c, run.at, import_id, "create", "imported") for c, r in zip(claim_ids, revision_ids, strict=True))
+    _copy(connection, "revisions", ("revision_id", "claim_id", "at", "import_id", "action", "reason"), made)
 
 
 def _update(connection: sa.Connection, run: _Run, rows: Rows, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -23,6 +23,13 @@ Status, over all the claims of a story (as known to the whole file):
   when their affiliations differ (the ``affiliation`` column, else the source
   itself); claims with no named source (``unattributed``) corroborate nothing;
 - **single-source**: everything else.
+
+What is agreed (``agreed``): a story's claims agree on one assertion when they are of one family *and*
+say compatible things: every fighting claim of a story reports fighting around its place; control
+claims agree when they name the same controller. A claim that the attack was repelled contests a
+capture when it names who holds the place (its ``controller``), as any control claim does; a denial
+or a disputed claim contests the story. Each story says what its sources agree on and how many
+independent sources stand behind it, e.g. "capture of Hama by opposition: 4 sources of 3 affiliations".
 """
 
 from __future__ import annotations
@@ -187,15 +194,118 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
     return pd.Series(verdict.reindex(frame["story"]).to_numpy(), index=events.index, name="story_status")
 
 
+# The assertion a story's claims agree on, by family: (words before the place, words after it), with the
+# first claim's actor or event type put in by ``_assertions``.
+ASSERTION = {
+    "fighting": ("fighting around ", ""),
+    "air": ("air strikes around ", ""),
+    "withdrawal": ("withdrawal of {actor} around ", ""),
+    "evacuation": ("evacuation around ", ""),
+    "statement": ("statement by {actor} about ", ""),
+    "other": ("claims about ", ""),
+}
+
+
+def _sources_text(sources: pd.Series, affiliations: pd.Series) -> pd.Series:
+    """ "4 sources of 3 affiliations", "1 source", or "no named source" for unattributed claims alone."""
+    counted = sources.astype(int).astype(str) + np.where(sources.eq(1), " source", " sources")
+    of = " of " + affiliations.astype(int).astype(str) + np.where(affiliations.eq(1), " affiliation", " affiliations")
+    return (counted + of.where(sources.gt(1), "")).where(sources.gt(0), "no named source")
+
+
+def _sides(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per story and side (the controller claimed; one side for the other families): its sources and
+    affiliations among the named claims that stand (not denied or disputed), most sources first."""
+    standing = frame.loc[~frame["against"]]
+    named = standing.assign(
+        source=standing["source"].where(standing["named"]), affiliation=standing["affiliation"].where(standing["named"])
+    )
+    sides = named.groupby(["story", "side"], sort=False).agg(
+        sources=("source", "nunique"), affiliations=("affiliation", "nunique")
+    )
+    sides = sides.reset_index().sort_values(["story", "sources", "affiliations"], ascending=[True, False, False])
+    return sides.assign(text=_sources_text(sides["sources"], sides["affiliations"]))
+
+
+def _assertions(first: pd.DataFrame, top_side: pd.Series) -> pd.Series:
+    """Per story, from its first claim: "capture of Hama by opposition", "fighting around Hama", ..."""
+    what = pd.Series("", index=first.index, dtype=object)
+    for family, (before, after) in ASSERTION.items():
+        at = first["family"].eq(family)
+        head = pd.Series(before, index=first.index[at])
+        for name in ("actor", "event_type"):
+            if "{" + name + "}" in before:
+                parts = before.split("{" + name + "}")
+                head = parts[0] + first.loc[at, name] + parts[1]
+        what[at] = head + first.loc[at, "place"] + after
+    control = first["family"].eq("control")
+    verb = pd.Series(np.where(first["event_type"].eq("capture"), "capture of ", "control of "), index=first.index)
+    side = (" by " + top_side.fillna("")).replace(" by ", "")
+    what[control] = verb[control] + first.loc[control, "place"] + side[control]
+    return what
+
+
+def _claims_frame(events: pd.DataFrame) -> pd.DataFrame:
+    family = family_of(events)
+    place = events["place"].astype(str)
+    if "gazetteer_place" in events.columns:
+        place = events["gazetteer_place"].astype(str).mask(events["gazetteer_place"].eq(""), place)
+    return pd.DataFrame(
+        {
+            "story": events["story_id"].astype(str).to_numpy(),
+            "family": family.to_numpy(),
+            "place": place.to_numpy(),
+            "actor": events["actor"].astype(str).to_numpy(),
+            "event_type": events["event_type"].astype(str).to_numpy(),
+            "side": events["controller"].astype(str).where(family.eq("control"), "").to_numpy(),
+            "against": events["claim_status"].isin(NOT_CONTROL).to_numpy(),
+            "named": events["source_type"].ne("unattributed").to_numpy(),
+            "source": normalise(events["source"].astype(str)).str.casefold().to_numpy(),
+            "affiliation": affiliation_of(events).to_numpy(),
+        }
+    )
+
+
+def agreed(events: pd.DataFrame, story_status: pd.Series) -> pd.Series:
+    """What each claim's story agrees on, in words, and who stands behind it ("capture of Hama by
+    opposition: 4 sources of 3 affiliations"); for a contested story each side with its sources, and
+    who denies or disputes it. Vectorized over stories: no loop over claims or stories."""
+    frame = _claims_frame(events)
+    first = frame.drop_duplicates("story").set_index("story")
+    sides = _sides(frame)
+    top = sides.drop_duplicates("story").set_index("story").reindex(first.index)
+    what = _assertions(first, top["side"])
+    others = sides.loc[sides.duplicated("story")]
+    against = (others["side"] + " (" + others["text"] + ")").groupby(others["story"]).agg(" and ".join)
+    denying = (
+        frame.loc[frame["against"]]
+        .groupby("story")
+        .agg(sources=("source", "nunique"), affiliations=("affiliation", "nunique"))
+    )
+    denied = ("denied or disputed by " + _sources_text(denying["sources"], denying["affiliations"])).reindex(
+        first.index
+    )
+    status = first.index.map(pd.Series(story_status.to_numpy(), index=frame["story"]).groupby(level=0).first())
+    standing = top["text"].notna()
+    plain = what + ": " + top["text"].fillna("")
+    plain = plain.where(standing, what + ": " + denied.fillna("no claim that stands"))
+    contested = "contested: " + what + (" (" + top["text"] + ")").fillna("")
+    contested = contested + (" against " + against.reindex(first.index)).fillna("")
+    contested = contested + ("; " + denied).fillna("")
+    text = plain.where(pd.Series(status, index=first.index).ne("contested"), contested)
+    return pd.Series(pd.Categorical(text.reindex(frame["story"]).to_numpy()), index=events.index, name="story_agreed")
+
+
 def add_stories(events: pd.DataFrame) -> pd.DataFrame:
     """``events`` with story_id, story_status, story_size, and story_km and story_days for ``reasons``."""
     if events.empty:
-        return events.assign(story_id="", story_status="", story_size=0, story_km=0.0, story_days=0)
+        return events.assign(story_id="", story_status="", story_agreed="", story_size=0, story_km=0.0, story_days=0)
     grouped = group(events)
     out = events.assign(
         story_id=grouped["story_id"].astype(str), story_km=grouped["story_km"], story_days=grouped["story_days"]
     )
     out["story_status"] = status(out, out["story_id"])
+    out["story_agreed"] = agreed(out, out["story_status"])
     out["story_size"] = out.groupby("story_id")["story_id"].transform("size")
     return out
 

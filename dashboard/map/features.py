@@ -220,6 +220,8 @@ def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
         + np.where(shown < total, " of " + pd.Series(total).astype(str).to_numpy(), "")
         + " claim(s) shown"
     )
+    if "story_agreed" in first.columns:
+        head = head + "<br>" + escape_text(first["story_agreed"].astype(str)).to_numpy()
     features = pd.DataFrame(
         {
             "story_id": first["story_id"].to_numpy(),

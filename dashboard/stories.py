@@ -179,7 +179,7 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
             "disputed": events["claim_status"].eq("disputed").to_numpy(),
             "controller": events["controller"].astype(str).to_numpy(),
             "named": events["source_type"].ne("unattributed").to_numpy(),
-            "affiliation": affiliation_of(events).to_numpy(),
+            "affiliation": _affiliation_keys(events),
         }
     )
     by_story = frame.groupby("story", sort=False)
@@ -245,33 +245,64 @@ def _assertions(first: pd.DataFrame, top_side: pd.Series) -> pd.Series:
     return what
 
 
-def _claims_frame(events: pd.DataFrame) -> pd.DataFrame:
+def _keys(values: pd.Series) -> np.ndarray:
+    """One integer per name as compared (``normalise``d, casefolded): the work is done once per distinct
+    name, not once per claim."""
+    codes, names = pd.factorize(values.fillna("").astype(str))
+    return pd.factorize(normalise(pd.Series(names, dtype=object)).str.casefold())[0][codes]
+
+
+def _affiliation_keys(events: pd.DataFrame) -> np.ndarray:
+    """``affiliation_of`` as integers: the affiliation when given, else the source."""
+    own = events["affiliation"] if "affiliation" in events.columns else pd.Series("", index=events.index)
+    own_code, own_names = pd.factorize(own.fillna("").astype(str))
+    source_code, source_names = pd.factorize(events["source"].astype(str))
+    pairs, pair_keys = pd.factorize(own_code.astype("int64") * (len(source_names) + 1) + source_code)
+    pair_own = pd.Series(np.asarray(own_names, dtype=object)[pair_keys // (len(source_names) + 1)])
+    pair_source = pd.Series(np.asarray(source_names, dtype=object)[pair_keys % (len(source_names) + 1)])
+    label = normalise(pair_own)
+    label = label.mask(label.eq(""), normalise(pair_source)).str.casefold()
+    return pd.factorize(label)[0][pairs]
+
+
+def _claims_frame(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each claim as integers (story, side, source, affiliation) and flags; and each story's first claim
+    with the words ``_assertions`` needs, taken for those claims only."""
     family = family_of(events)
-    place = events["place"].astype(str)
-    if "gazetteer_place" in events.columns:
-        place = events["gazetteer_place"].astype(str).mask(events["gazetteer_place"].eq(""), place)
-    return pd.DataFrame(
+    story, story_ids = pd.factorize(events["story_id"].astype(str))
+    side = events["controller"].astype(str).where(family.eq("control"), "")
+    frame = pd.DataFrame(
         {
-            "story": events["story_id"].astype(str).to_numpy(),
-            "family": family.to_numpy(),
-            "place": place.to_numpy(),
-            "actor": events["actor"].astype(str).to_numpy(),
-            "event_type": events["event_type"].astype(str).to_numpy(),
-            "side": events["controller"].astype(str).where(family.eq("control"), "").to_numpy(),
+            "story": story,
+            "side": side.to_numpy(),
             "against": events["claim_status"].isin(NOT_CONTROL).to_numpy(),
             "named": events["source_type"].ne("unattributed").to_numpy(),
-            "source": normalise(events["source"].astype(str)).str.casefold().to_numpy(),
-            "affiliation": affiliation_of(events).to_numpy(),
+            "source": _keys(events["source"]),
+            "affiliation": _affiliation_keys(events),
         }
     )
+    at = np.unique(story, return_index=True)[1]
+    firsts = events.iloc[at]
+    place = firsts["place"].astype(str)
+    if "gazetteer_place" in firsts.columns:
+        place = firsts["gazetteer_place"].astype(str).mask(firsts["gazetteer_place"].eq(""), place)
+    first = pd.DataFrame(
+        {
+            "family": family.iloc[at].to_numpy(),
+            "place": place.to_numpy(),
+            "actor": firsts["actor"].astype(str).to_numpy(),
+            "event_type": firsts["event_type"].astype(str).to_numpy(),
+        },
+        index=pd.RangeIndex(len(story_ids), name="story"),
+    )
+    return frame, first
 
 
 def agreed(events: pd.DataFrame, story_status: pd.Series) -> pd.Series:
     """What each claim's story agrees on, in words, and who stands behind it ("capture of Hama by
     opposition: 4 sources of 3 affiliations"); for a contested story each side with its sources, and
     who denies or disputes it. Vectorized over stories: no loop over claims or stories."""
-    frame = _claims_frame(events)
-    first = frame.drop_duplicates("story").set_index("story")
+    frame, first = _claims_frame(events)
     sides = _sides(frame)
     top = sides.drop_duplicates("story").set_index("story").reindex(first.index)
     what = _assertions(first, top["side"])
@@ -285,15 +316,16 @@ def agreed(events: pd.DataFrame, story_status: pd.Series) -> pd.Series:
     denied = ("denied or disputed by " + _sources_text(denying["sources"], denying["affiliations"])).reindex(
         first.index
     )
-    status = first.index.map(pd.Series(story_status.to_numpy(), index=frame["story"]).groupby(level=0).first())
+    status = pd.Series(story_status.to_numpy()[np.unique(frame["story"], return_index=True)[1]], index=first.index)
     standing = top["text"].notna()
     plain = what + ": " + top["text"].fillna("")
     plain = plain.where(standing, what + ": " + denied.fillna("no claim that stands"))
     contested = "contested: " + what + (" (" + top["text"] + ")").fillna("")
     contested = contested + (" against " + against.reindex(first.index)).fillna("")
     contested = contested + ("; " + denied).fillna("")
-    text = plain.where(pd.Series(status, index=first.index).ne("contested"), contested)
-    return pd.Series(pd.Categorical(text.reindex(frame["story"]).to_numpy()), index=events.index, name="story_agreed")
+    codes, texts = pd.factorize(plain.where(status.ne("contested"), contested))
+    per_claim = pd.Categorical.from_codes(codes[frame["story"].to_numpy()], categories=pd.Index(texts, dtype=object))
+    return pd.Series(per_claim, index=events.index, name="story_agreed")
 
 
 def add_stories(events: pd.DataFrame) -> pd.DataFrame:

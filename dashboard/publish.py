@@ -1,0 +1,144 @@
+"""What a published map says and shows: the caption's words, and each day's scene. No Streamlit, no drawing.
+
+The picture, the time-lapse and the HTML download share one caption: the day, the filters, the
+sources shown, how control is made ("zones are derived from place control") and the attributions.
+Its lines are plain text: file text (sources, filter values) goes in as it is, and each output
+escapes it for its own medium (matplotlib with mathtext off, HTML by ``textContent``).
+
+A ``Scene`` is what one day draws: control (places and zones) and what ``step.draw`` chose (events,
+stories or counted cells), with its caption. ``scenes`` makes one per day for a time-lapse,
+asking for control only through a function, so the page can pass its caches and the command line
+a plain computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+
+from . import control, step
+from .filters import FACETS
+from .map import features
+from .model import BASELINE_TEXT
+
+# Names a caption lists before it says "and N more": a caption is read, not searched.
+MAX_NAMES = 12
+NAME_CHARS = 60  # a name longer than this is cut, with an ellipsis
+ZONES_NOTE = "Zones are derived from place control, not drawn front lines."
+ATTRIBUTION = (
+    "Borders: Natural Earth (public domain). Places: the project's gazetteer. Events: each event's own "
+    "source, as listed above. No basemap imagery: map tiles are off in exports."
+)
+FILTER_LABELS = {**FACETS, "affiliation": "Affiliation"}
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def _names(values: list[str]) -> str:
+    """Up to ``MAX_NAMES`` names, each cut to ``NAME_CHARS``, then how many more there are."""
+    shown = [v if len(v) <= NAME_CHARS else v[: NAME_CHARS - 1] + "…" for v in values[:MAX_NAMES]]
+    more = len(values) - len(shown)
+    return ", ".join(v or "(not given)" for v in shown) + (f" and {more:,} more" if more else "")
+
+
+@dataclass(frozen=True)
+class View:
+    """The view a caption describes: the day, how events are picked, the filters that leave something out."""
+
+    day: dt.date
+    mode: str = "until"  # "until" or "window"
+    window: int = 1
+    filters: Mapping[str, list[str]] = field(
+        default_factory=dict
+    )  # facet -> chosen values, only the facets that narrow
+    control_selected: bool = False  # control as the selected sources claim it, not all
+
+    def when(self) -> str:
+        if self.mode == "window":
+            first = self.day - dt.timedelta(days=self.window - 1)
+            return f"events of the last {self.window} day(s), {_day(first)} to {_day(self.day)}"
+        return f"events up to {_day(self.day)}"
+
+
+def caption_lines(view: View, sources: list[str], events: int, note: str = "") -> list[str]:
+    """The caption, a line each: title and day, filters, sources shown, control, attributions."""
+    narrowing = {k: v for k, v in view.filters.items() if v is not None}
+    filters = "; ".join(f"{FILTER_LABELS.get(k, k)}: {_names(list(v)) or 'none'}" for k, v in narrowing.items())
+    drawn = f" ({note.split(';')[0]})" if note else ""
+    whose = (
+        "as the selected sources claim it" if view.control_selected else "as all sources claim it, whatever the filters"
+    )
+    return [
+        f"Who claims what, where: {_day(view.day)} ({view.when()})",
+        f"Filters: {filters or 'none (every event)'}",
+        f"Sources shown ({len(sources):,}): {_names(sources) or 'none'}",
+        f"{events:,} events shown{drawn}.",
+        f"Control: {whose}, from a coarse baseline of {BASELINE_TEXT}. {ZONES_NOTE}",
+        ATTRIBUTION,
+    ]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What one day's picture draws: places and zones by controller and basis, events or cells, its caption."""
+
+    day: dt.date
+    held: gpd.GeoDataFrame  # control.control_at: place, controller, basis, geometry
+    zones: gpd.GeoDataFrame  # control.zones_at (simplified): controller, basis, geometry
+    drawn: step.Drawn
+    caption: list[str]
+
+
+def scene(
+    indexed: step.Indexed,
+    at: np.ndarray,
+    held: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    view: View,
+    limit: int,
+    zoom: int,
+    as_stories: bool = False,
+) -> Scene:
+    """The scene of the events at positions ``at``: drawn as the page would, the whole country in view."""
+    drawn = step.draw(indexed, at, as_stories, limit, None, zoom)
+    caption = caption_lines(view, step.shown_sources(indexed, at), len(at), drawn.note)
+    return Scene(view.day, held, zones, drawn, caption)
+
+
+ControlOn = Callable[[dt.date], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]
+
+
+def control_from(changes, places: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, claims_only: bool) -> ControlOn:
+    """Control and zones on a day from the claims ``changes``; days with the same claims known share them."""
+    made: dict[int, tuple] = {}
+
+    def on(day: dt.date) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        known = control.changes_until(changes, day)
+        if known not in made:
+            held = control.control_at(day, places, changes, claims_only=claims_only)
+            made[known] = (held, features.simplified(control.zones_at(held, cells)))
+        return made[known]
+
+    return on
+
+
+def scenes(
+    indexed: step.Indexed,
+    facets: np.ndarray | None,
+    control_on: ControlOn,
+    days: list[dt.date],
+    view: View,
+    limit: int,
+    zoom: int,
+) -> Iterator[Scene]:
+    """One scene per day of ``days``, with ``view``'s mode, window and filters: a time-lapse's frames."""
+    for day in days:
+        on = View(day, view.mode, view.window, view.filters, view.control_selected)
+        at = step.positions(indexed, day, view.mode, view.window, facets)
+        yield scene(indexed, at, *control_on(day), on, limit, zoom)

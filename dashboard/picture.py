@@ -36,7 +36,7 @@ from matplotlib.path import Path
 from .geocode import Geodata
 from .map import features
 from .map.basemap import BASIS_LABELS
-from .model import CONTROLLERS, COUNTRY, EVENT_TYPES
+from .model import CONTROLLERS, COUNTRY, EVENT_TYPES, MAX_ZOOM, MIN_ZOOM
 from .publish import Scene
 
 WIDTH_INCHES = 8.0  # a landscape page's printable width: text prints at its point size
@@ -163,6 +163,32 @@ def _extent(geodata: Geodata) -> tuple[float, float, float, float]:
     return west - PAD_DEGREES, south - PAD_DEGREES, east + PAD_DEGREES, north + PAD_DEGREES
 
 
+def layout(geodata: Geodata, width: int, height: int) -> tuple[float, float, float, float, float]:
+    """(west, south, east, north, share): the map's limits and the share of the width it takes, at the left.
+
+    The limits are widened (never cut) to the box's shape, with degrees drawn as geopandas draws them
+    (a degree of longitude shorter by the cosine of the latitude).
+    """
+    west, south, east, north = _extent(geodata)
+    stretch = 1 / math.cos(math.radians((south + north) / 2))
+    wide, tall = east - west, (north - south) * stretch
+    share = min(wide / tall * height / width, MAP_SHARE)
+    box = share * width / height  # the box's width over its height
+    if wide / tall < box:
+        west, east = (west + east - tall * box) / 2, (west + east + tall * box) / 2
+    else:
+        grow = (wide / box / stretch - (north - south)) / 2
+        south, north = south - grow, north + grow
+    return west, south, east, north, share
+
+
+def zoom_for(geodata: Geodata, width: int, height: int) -> int:
+    """The map zoom whose scale the picture has: cells are then about as many pixels wide as on screen."""
+    west, _, east, _, share = layout(geodata, width, height)
+    pixels_per_degree = width * share / (east - west)
+    return min(max(round(math.log2(pixels_per_degree * 360 / 256)), MIN_ZOOM), MAX_ZOOM)
+
+
 def _legend_handles() -> tuple[list, list[str], set[int]]:
     """The legend's rows from the model's vocabularies, and which are headings: events in the first column,
     control in the second (``ncols=2`` fills a column before the next, so the first is padded)."""
@@ -224,19 +250,7 @@ class Painter:
 
     # ------------------------------------------------------------ layout
     def _map_axes(self, geodata: Geodata):
-        """The map's axes at the left, its limits widened (never cut) to the box's shape, degrees as geopandas
-        draws them (a degree of longitude shorter by the cosine of the latitude)."""
-        west, south, east, north = _extent(geodata)
-        stretch = 1 / math.cos(math.radians((south + north) / 2))
-        fig_w, fig_h = self.figure.get_size_inches()
-        share = min((east - west) / ((north - south) * stretch) * fig_h / fig_w, MAP_SHARE)
-        box = share * fig_w / fig_h  # the box's width over its height
-        wide, tall = east - west, (north - south) * stretch
-        if wide / tall < box:
-            west, east = (west + east - tall * box) / 2, (west + east + tall * box) / 2
-        else:
-            grow = (wide / box / stretch - (north - south)) / 2
-            south, north = south - grow, north + grow
+        west, south, east, north, share = layout(geodata, self.width, self.height)
         axes = self.figure.add_axes((0.0, 0.0, share, 1.0))
         axes.set_xlim(west, east)
         axes.set_ylim(south, north)

@@ -5,7 +5,8 @@ sources shown, how control is made ("zones are derived from place control") and 
 Its lines are plain text: file text (sources, filter values) goes in as it is, and each output
 escapes it for its own medium (matplotlib with mathtext off, HTML by ``textContent``).
 
-A ``Scene`` is what one day draws: control (places and zones) and what ``step.draw`` chose (events,
+A caption describes a ``view.View``, the link's view, whose ``filters`` hold only the filters that
+leave something out. A ``Scene`` is what one day draws: control (places and zones) and what ``step.draw`` chose (events,
 stories or counted cells), with its caption. ``scenes`` makes one per day for a time-lapse,
 asking for control only through a function, so the page can pass its caches and the command line
 a plain computation.
@@ -14,8 +15,8 @@ a plain computation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +25,7 @@ from . import control, step
 from .filters import FACETS
 from .map import features
 from .model import BASELINE_TEXT
+from .view import View
 
 # Names a caption lists before it says "and N more": a caption is read, not searched.
 MAX_NAMES = 12
@@ -47,27 +49,18 @@ def _names(values: list[str]) -> str:
     return ", ".join(v or "(not given)" for v in shown) + (f" and {more:,} more" if more else "")
 
 
-@dataclass(frozen=True)
-class View:
-    """The view a caption describes: the day, how events are picked, the filters that leave something out."""
-
-    day: dt.date
-    mode: str = "until"  # "until" or "window"
-    window: int = 1
-    filters: Mapping[str, list[str]] = field(
-        default_factory=dict
-    )  # facet -> chosen values, only the facets that narrow
-    control_selected: bool = False  # control as the selected sources claim it, not all
-
-    def when(self) -> str:
-        if self.mode == "window":
-            first = self.day - dt.timedelta(days=self.window - 1)
-            return f"events of the last {self.window} day(s), {_day(first)} to {_day(self.day)}"
-        return f"events up to {_day(self.day)}"
+def _when(view: View) -> str:
+    if view.mode == "window":
+        first = view.day - dt.timedelta(days=view.window - 1)
+        return f"events of the last {view.window} day(s), {_day(first)} to {_day(view.day)}"
+    return f"events up to {_day(view.day)}"
 
 
 def caption_lines(view: View, sources: list[str], events: int, note: str = "") -> list[str]:
-    """The caption, a line each: title and day, filters, sources shown, control, attributions."""
+    """The caption, a line each: title and day, filters, sources shown, control, attributions.
+
+    ``view.filters`` holds only the filters that leave something out (as in the link).
+    """
     narrowing = {k: v for k, v in view.filters.items() if v is not None}
     filters = "; ".join(f"{FILTER_LABELS.get(k, k)}: {_names(list(v)) or 'none'}" for k, v in narrowing.items())
     drawn = f" ({note.split(';')[0]})" if note else ""
@@ -75,7 +68,7 @@ def caption_lines(view: View, sources: list[str], events: int, note: str = "") -
         "as the selected sources claim it" if view.control_selected else "as all sources claim it, whatever the filters"
     )
     return [
-        f"Who claims what, where: {_day(view.day)} ({view.when()})",
+        f"Who claims what, where: {_day(view.day)} ({_when(view)})",
         f"Filters: {filters or 'none (every event)'}",
         f"Sources shown ({len(sources):,}): {_names(sources) or 'none'}",
         f"{events:,} events shown{drawn}.",
@@ -103,10 +96,9 @@ def scene(
     view: View,
     limit: int,
     zoom: int,
-    as_stories: bool = False,
 ) -> Scene:
     """The scene of the events at positions ``at``: drawn as the page would, the whole country in view."""
-    drawn = step.draw(indexed, at, as_stories, limit, None, zoom)
+    drawn = step.draw(indexed, at, view.stories, limit, None, zoom)
     caption = caption_lines(view, step.shown_sources(indexed, at), len(at), drawn.note)
     return Scene(view.day, held, zones, drawn, caption)
 
@@ -139,6 +131,6 @@ def scenes(
 ) -> Iterator[Scene]:
     """One scene per day of ``days``, with ``view``'s mode, window and filters: a time-lapse's frames."""
     for day in days:
-        on = View(day, view.mode, view.window, view.filters, view.control_selected)
+        on = replace(view, day=day)
         at = step.positions(indexed, day, view.mode, view.window, facets)
         yield scene(indexed, at, *control_on(day), on, limit, zoom)

@@ -169,11 +169,18 @@ class Basemap(Script):
                       fillOpacity: {{ "1.0" if this.filled else "0.0" }}};
             }
           }).addTo(map);
+          // City labels in a pane of their own under the layers' (overlayPane, 400): a label never covers a
+          // marker, whose canvas is drawn over it; tooltips' own pane (650) is above every marker.
+          var labels = map.getPane("cityLabels") || map.createPane("cityLabels");
+          labels.style.zIndex = 350;
+          labels.style.pointerEvents = "none";
           L.geoJSON({{ this.cities }}, {
             interactive: false,
             pointToLayer: function (f, at) {
-              return L.circleMarker(at, {radius: 2, color: "#333", fill: true, fillOpacity: 1, weight: 1})
-                .bindTooltip(f.properties.label, {permanent: true, direction: "right", className: "city-label"});
+              return L.circleMarker(at, {radius: 2, color: "#333", fill: true, fillOpacity: 1, weight: 1,
+                                         pane: "cityLabels"})
+                .bindTooltip(f.properties.label, {permanent: true, direction: "right", className: "city-label",
+                                                  pane: "cityLabels"});
             }
           }).addTo(map);
         })();
@@ -222,3 +229,43 @@ class Legend(Script):
         super().__init__()
         self._name = "Legend"
         self.html, self.attribution = to_script(html), to_script(attribution)
+
+
+class Caption(Script):
+    """The caption of a downloaded map, top right: what it shows, its filters and sources, its attributions.
+
+    Parameters
+    ----------
+    lines : list of str
+        Plain text (``publish.caption_lines``), file text included: each line is set as ``textContent``,
+        so nothing in it is read as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var caption = L.control({position: "topright"});
+          caption.onAdd = function () {
+            var div = L.DomUtil.create("div", "map-caption");
+            div.style.cssText = "background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 sans-serif;" +
+              "max-width:440px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+            {{ this.lines }}.forEach(function (line, i) {
+              var p = L.DomUtil.create("div", i ? "map-caption-line" : "map-caption-title", div);
+              p.textContent = line;
+              if (!i) { p.style.fontWeight = "bold"; p.style.fontSize = "14px"; }
+            });
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+          };
+          caption.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lines: list[str]):
+        super().__init__()
+        self._name = "Caption"
+        self.lines = to_script([str(line) for line in lines])

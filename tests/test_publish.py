@@ -177,8 +177,8 @@ def test_the_html_download_holds_the_caption_as_text(geodata, hostile):
 
 def test_city_labels_sit_in_a_pane_under_the_markers(geodata):
     html = export.standalone_html(basemap.base_map(basemap.basemap_data(geodata), offline=True), []).decode()
-    assert 'createPane("cityLabels")' in html and "zIndex = 350" in html
-    assert 'pane: "cityLabels"' in html
+    assert '[["borders", 300], ["cityLabels", 350]]' in html  # both under the layers' pane (400)
+    assert 'pane: "cityLabels"' in html and 'pane: "borders"' in html
 
 
 # ---------------------------------------------------------------- the command line

@@ -161,19 +161,22 @@ class Basemap(Script):
         {% macro script(this, kwargs) %}
         (function () {
           var map = {{ this._parent.get_name() }};
+          // Panes under the layers' (overlayPane, 400), above the tiles (200): the borders, then the city
+          // labels, so that a label is never drawn over a marker (the tooltips' own pane, 650, is above them all).
+          [["borders", 300], ["cityLabels", 350]].forEach(function (pane) {
+            var made = map.getPane(pane[0]) || map.createPane(pane[0]);
+            made.style.zIndex = pane[1];
+            made.style.pointerEvents = "none";
+          });
           L.geoJSON({{ this.borders }}, {
             interactive: false,
+            pane: "borders",
             style: function (f) {
               var home = f.properties.is_home;
               return {color: "#555", weight: home ? 2 : 1, fillColor: home ? "#f7f4ec" : "#ecebe6",
                       fillOpacity: {{ "1.0" if this.filled else "0.0" }}};
             }
           }).addTo(map);
-          // City labels in a pane of their own under the layers' (overlayPane, 400): a label never covers a
-          // marker, whose canvas is drawn over it; tooltips' own pane (650) is above every marker.
-          var labels = map.getPane("cityLabels") || map.createPane("cityLabels");
-          labels.style.zIndex = 350;
-          labels.style.pointerEvents = "none";
           L.geoJSON({{ this.cities }}, {
             interactive: false,
             pointToLayer: function (f, at) {
@@ -247,13 +250,14 @@ class Caption(Script):
         (function () {
           var caption = L.control({position: "topright"});
           caption.onAdd = function () {
-            var div = L.DomUtil.create("div", "map-caption");
+            var div = L.DomUtil.create("details", "map-caption");
+            div.open = true;  // a click on its title folds it away from the map
             div.style.cssText = "background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 sans-serif;" +
               "max-width:440px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
             {{ this.lines }}.forEach(function (line, i) {
-              var p = L.DomUtil.create("div", i ? "map-caption-line" : "map-caption-title", div);
+              var p = L.DomUtil.create(i ? "div" : "summary", i ? "map-caption-line" : "map-caption-title", div);
               p.textContent = line;
-              if (!i) { p.style.fontWeight = "bold"; p.style.fontSize = "14px"; }
+              if (!i) { p.style.fontWeight = "bold"; p.style.fontSize = "14px"; p.style.cursor = "pointer"; }
             });
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);

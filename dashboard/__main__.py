@@ -264,12 +264,17 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _outside(events: pd.DataFrame, *days: dt.date) -> bool:
-    """Whether a day is outside the data (the baseline day to the last day), after saying which."""
-    first, last = BASELINE_DAY, max(filters.days_of(events), default=BASELINE_DAY)
+def _outside(events: pd.DataFrame, *days: dt.date, before_baseline: bool = False) -> bool:
+    """Whether a day is outside the data, after saying which: from the baseline day (or, for a map, the first
+    event's day if earlier: the page's slider has those days) to the last day."""
+    known = filters.days_of(events)
+    first, last = BASELINE_DAY, max(known, default=BASELINE_DAY)
+    if before_baseline and known:
+        first = min(first, known[0])
     for day in days:
         if not first <= day <= last:
-            print(f"day {day} is outside the data ({first}, the baseline, to {last})", file=sys.stderr)
+            said = ", the baseline," if first == BASELINE_DAY else ""
+            print(f"day {day} is outside the data ({first}{said} to {last})", file=sys.stderr)
             return True
     return False
 
@@ -287,10 +292,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _format_of(args: argparse.Namespace, formats: tuple[str, ...]) -> str | None:
-    """The format ``--out``'s ending names, and a size both sides of which are at least 2; None after saying why."""
+    """The format ``--out``'s ending names, checked with its folder and the size before anything is drawn;
+    None after saying why not."""
     ending = Path(args.out).suffix.lower().lstrip(".")
     if ending not in formats:
         print(f"--out {args.out!r}: expected a file ending .{' or .'.join(formats)}", file=sys.stderr)
+        return None
+    if not Path(args.out).resolve().parent.is_dir():
+        print(f"--out {args.out!r}: cannot write (no such folder)", file=sys.stderr)
         return None
     if not (MIN_SIDE <= args.width <= MAX_SIDE and MIN_SIDE <= args.height <= MAX_SIDE):
         print(f"--width and --height: expected {MIN_SIDE} to {MAX_SIDE} pixels", file=sys.stderr)
@@ -304,7 +313,7 @@ def _scenes_of(args: argparse.Namespace, days: list[dt.date]):
     if opened is None:
         return EXIT_UNUSABLE
     geodata, dataset = opened
-    if _outside(dataset.events, *days):
+    if _outside(dataset.events, *days, before_baseline=True):
         return EXIT_UNUSABLE
     chosen = dataset.events
     if args.source or args.affiliation:

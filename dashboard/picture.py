@@ -110,6 +110,7 @@ def event_marks(drawn) -> Marks:
         return Marks.of([], [], [], np.zeros((0, 4)), np.zeros((0, 4)), [], [])
     n = len(rows)
     if drawn.kind == "cells":
+        rows = rows.sort_values("count", ascending=False, kind="stable")  # small cells over large ones
         count = rows["count"].to_numpy(float)
         fill = _rgba(rows["event_type"].map(TYPE_COLOURS).fillna(OTHER), 0.55)
         radius = 5 + 17 * np.sqrt(count / count.max())

@@ -56,14 +56,15 @@ def _when(view: View) -> str:
     return f"events up to {_day(view.day)}"
 
 
-def caption_lines(view: View, sources: list[str], events: int, note: str = "") -> list[str]:
+def caption_lines(view: View, sources: list[str], events: int, cells: int = 0) -> list[str]:
     """The caption, a line each: title and day, filters, sources shown, control, attributions.
 
-    ``view.filters`` holds only the filters that leave something out (as in the link).
+    ``view.filters`` holds only the filters that leave something out (as in the link); ``cells`` is how many
+    counted cells stand for the events, when the map draws cells.
     """
     narrowing = {k: v for k, v in view.filters.items() if v is not None}
     filters = "; ".join(f"{FILTER_LABELS.get(k, k)}: {_names(list(v)) or 'none'}" for k, v in narrowing.items())
-    drawn = f" ({note.split(';')[0]})" if note else ""
+    drawn = f", drawn as {cells:,} counted cells sized by their count" if cells else ""
     whose = (
         "as the selected sources claim it" if view.control_selected else "as all sources claim it, whatever the filters"
     )
@@ -99,8 +100,13 @@ def scene(
 ) -> Scene:
     """The scene of the events at positions ``at``: drawn as the page would, the whole country in view."""
     drawn = step.draw(indexed, at, view.stories, limit, None, zoom)
-    caption = caption_lines(view, step.shown_sources(indexed, at), len(at), drawn.note)
+    caption = caption_lines(view, step.shown_sources(indexed, at), len(at), cells_of(drawn))
     return Scene(view.day, held, zones, drawn, caption)
+
+
+def cells_of(drawn: step.Drawn) -> int:
+    """How many counted cells stand for the events; 0 when they are drawn one by one."""
+    return len(drawn.rows) if drawn.kind == "cells" else 0
 
 
 ControlOn = Callable[[dt.date], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]

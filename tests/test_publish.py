@@ -59,12 +59,12 @@ def hostile(write_csv, geodata):
 
 def test_the_caption_says_the_day_the_filters_the_sources_the_control_and_the_attributions():
     view = View(DAY, "window", 3, filters={"source": ["Reuters", "SOHR"]}, control_selected=True)
-    lines = publish.caption_lines(view, ["Reuters", "SOHR"], 12, "40 events in view are drawn as 9 counted cells; …")
+    lines = publish.caption_lines(view, ["Reuters", "SOHR"], 1200, cells=9)
     text = "\n".join(lines)
     assert "5 Dec 2024" in lines[0] and "last 3 day(s), 3 Dec 2024 to 5 Dec 2024" in lines[0]
     assert "Filters: Source: Reuters, SOHR" in text
     assert "Sources shown (2): Reuters, SOHR" in text
-    assert "12 events shown (40 events in view are drawn as 9 counted cells)" in text
+    assert "1,200 events shown, drawn as 9 counted cells sized by their count" in text
     assert "as the selected sources claim it" in text and "Zones are derived from place control" in text
     assert "Natural Earth" in text and "No basemap imagery" in text
 

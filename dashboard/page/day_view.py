@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from .. import step, view
+from .. import publish, step, view
 from ..map import layers
 from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
@@ -105,4 +105,4 @@ def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Draw
         )
         return held, zones
 
-    return downloads.Shown(replace(shown, filters=narrowing), choice.narrowing, control_on, drawn.note)
+    return downloads.Shown(replace(shown, filters=narrowing), choice.narrowing, control_on, publish.cells_of(drawn))

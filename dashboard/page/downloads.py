@@ -30,7 +30,7 @@ class Shown:
     view: View  # its filters: only those that leave something out
     facets: np.ndarray | None  # the filters' mask, None when nothing is left out
     control_on: publish.ControlOn  # the day's (places, zones), from the page's caches
-    note: str  # what the map says when cells stand for its events
+    cells: int  # how many counted cells the map draws for its events; 0 when it draws them one by one
 
 
 def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.FeatureGroup]], stem: str, shown: Shown):
@@ -44,7 +44,7 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
     sources = step.shown_sources(opened.indexed, at)
 
     def html() -> bytes:
-        caption = publish.caption_lines(shown.view, sources, len(at), shown.note)
+        caption = publish.caption_lines(shown.view, sources, len(at), shown.cells)
         return export.standalone_html(basemap.base_map(opened.basemap, offline=True), groups(), caption)
 
     def png() -> bytes:

@@ -95,12 +95,14 @@ def timelapse(opened: Opened, shown: Shown, size: tuple[int, int]) -> None:
     days, most = opened.days, int(opened.settings["timelapse_max_frames"])
     if len(days) < 2:
         return
-    chosen = st.session_state.get(state.TIMELAPSE_DAYS)
-    if not (isinstance(chosen, tuple) and len(chosen) == 2 and all(d in days for d in chosen)):
-        st.session_state[state.TIMELAPSE_DAYS] = (days[max(0, len(days) - most)], days[-1])
     row = st.columns([3, 1, 1])
+    # A range slider because its default is a pair; the key keeps the user's pick (a new file drops it: state.py).
     chosen = row[0].select_slider(
-        "Time-lapse: from, to", options=days, key=state.TIMELAPSE_DAYS, format_func=lambda d: f"{d:%-d %b %Y}"
+        "Time-lapse: from, to",
+        options=days,
+        value=(days[max(0, len(days) - most)], days[-1]),
+        key=state.TIMELAPSE_DAYS,
+        format_func=lambda d: f"{d:%-d %b %Y}",
     )
     picked, note = timelapse_days(days, chosen, most)
     if note:

@@ -11,7 +11,7 @@ import imageio.v3 as iio
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.helpers import FIXTURES, SCREENSHOTS, all_days, open_app, screenshot
+from tests.browser.helpers import FIXTURES, SCREENSHOTS, all_days, open_app
 from tests.support import EVENTS
 
 SIZE = ("--picture-width", "480", "--picture-height", "300")
@@ -71,4 +71,5 @@ def test_the_picture_and_the_time_lapse_download_from_the_page(page, serve, bund
     gif = _download(page, "Time-lapse (GIF)")
     assert gif.suggested_filename.endswith(f"{days[0]:%Y-%m-%d}-to-{days[-1]:%Y-%m-%d}.gif")
     assert iio.imread(gif.path(), index=None).shape[:3] == (len(days), 300, 480)
-    screenshot(page, "publish-downloads")
+    page.get_by_test_id("stDownloadButton").filter(has_text="Time-lapse (MP4)").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "publish-downloads.png"))

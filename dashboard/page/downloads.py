@@ -9,6 +9,7 @@ matplotlib is imported on the first click too, not when the page starts (it take
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,18 @@ from ..map import basemap
 from ..view import View
 from . import state
 from .context import Opened
+
+# Files are made one at a time, whichever session asks: a GeoJSON of a million events holds about a
+# gigabyte while it is written, and two sessions clicking at once must not hold two.
+EXPORT_LOCK = threading.Lock()
+
+
+def one_at_a_time(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    def made() -> bytes:
+        with EXPORT_LOCK:
+            return make()
+
+    return made
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
         ("Download picture (PNG)", png, "png", "image/png", "export_png"),
     )
     for cell, (label, make, ending, mime, key) in zip(st.columns(len(files)), files, strict=True):
-        cell.download_button(label, make, f"{stem}.{ending}", mime, key=key, width="stretch")
+        cell.download_button(label, one_at_a_time(make), f"{stem}.{ending}", mime, key=key, width="stretch")
     timelapse(opened, shown, size)
 
 
@@ -122,5 +135,10 @@ def timelapse(opened: Opened, shown: Shown, size: tuple[int, int]) -> None:
     stem = f"{opened.stem}-{picked[0]:%Y-%m-%d}-to-{picked[-1]:%Y-%m-%d}"
     for cell, (fmt, mime) in zip(row[1:], (("gif", "image/gif"), ("mp4", "video/mp4")), strict=True):
         cell.download_button(
-            f"Time-lapse ({fmt.upper()})", made(fmt), f"{stem}.{fmt}", mime, key=f"export_{fmt}", width="stretch"
+            f"Time-lapse ({fmt.upper()})",
+            one_at_a_time(made(fmt)),
+            f"{stem}.{fmt}",
+            mime,
+            key=f"export_{fmt}",
+            width="stretch",
         )

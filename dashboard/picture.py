@@ -11,7 +11,8 @@ every text is made with ``parse_math=False``, so a source called ``$x$`` is draw
 keeps text as text (``svg.fonttype: none``), XML-escaped by matplotlib.
 
 The colours and shapes come from the map's own tables (``model``, ``map.features``), read in
-``STYLE`` below only: when the page's palette changes, the picture follows.
+``STYLE`` below only: when the map's colours change there, the picture follows; its marker shapes
+(``MARKERS``, ``PLACE_MARKER``) are the map's circles, named there to follow the map's marks.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ RC = {
 # ---------------------------------------------------------------- STYLE: every colour and shape, from the map's
 TYPE_COLOURS = features.TYPE_COLOURS
 MARKERS = dict.fromkeys(EVENT_TYPES, "o")  # event type -> marker: circles, as on the map
+PLACE_MARKER, PLACE_OUTLINE = "o", "#222222"  # a place's control dot: as the map draws it
 CONTROLLER_COLOURS = {name: colour for name, (colour, _) in CONTROLLERS.items()}
 OTHER = "#7f7f7f"
 STROKE = "#222222"
@@ -135,7 +137,7 @@ def dot_marks(held: pd.DataFrame) -> Marks:
     n = len(held)
     geometry = held.geometry
     fill = _rgba(style["colour"], style["dot_opacity"].to_numpy(float))
-    return Marks.of(geometry.x, geometry.y, [4] * n, fill, _rgba([STROKE] * n, 1.0), [1.5] * n, style["dash"])
+    return Marks.of(geometry.x, geometry.y, [4] * n, fill, _rgba([PLACE_OUTLINE] * n, 1.0), [1.5] * n, style["dash"])
 
 
 def _path(geometry) -> Path:
@@ -297,7 +299,7 @@ class Painter:
             )
             for name, x, y in zip(towns["place"], towns.geometry.x, towns.geometry.y, strict=True)
         ]
-        self.dots = self.map.scatter([], [], zorder=4, animated=animated)
+        self.dots = self.map.scatter([], [], marker=PLACE_MARKER, zorder=4, animated=animated)
         self.events = self.map.scatter([], [], zorder=5, animated=animated)
 
     def _panel(self) -> None:

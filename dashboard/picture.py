@@ -384,10 +384,15 @@ class Painter:
         if fmt not in FORMATS:
             raise ValueError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
         out = io.BytesIO()
+        halo = self.labels[0].get_path_effects() if self.labels else []
         with matplotlib.rc_context(RC):
             self._set(scene)
-            metadata = {"Date": None} if fmt == "svg" else {}
-            self.figure.savefig(out, format=fmt, dpi=self.figure.dpi, metadata=metadata)
+            if fmt == "svg":  # a halo draws text as outlines: in the SVG the city names stay text, unhaloed
+                for label in self.labels:
+                    label.set_path_effects([])
+            self.figure.savefig(out, format=fmt, dpi=self.figure.dpi, metadata={"Date": None} if fmt == "svg" else {})
+            for label in self.labels:
+                label.set_path_effects(halo)
         return out.getvalue()
 
 

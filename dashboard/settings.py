@@ -106,7 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timelapse_max_frames",
         31,
-        "Most days the page's time-lapse holds, a frame each (about half a second of the server's time a frame); "
+        "Most days the page's time-lapse holds, a frame each (under a second of the server's time a frame); "
         "a longer range is cut to its last days, and says so.",
     ),
     Setting(

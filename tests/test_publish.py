@@ -108,7 +108,7 @@ def svg_text(svg: str) -> str:
 
 def test_the_svg_holds_the_caption_as_text(geodata, scene):
     text = svg_text(picture.picture(geodata, scene, "svg", *SMALL).decode())
-    for words in ("5 Dec 2024", "Reuters", "Zones are derived from place control", "Natural Earth"):
+    for words in ("5 Dec 2024", "Reuters", "Zones are derived from place control", "Natural Earth", "Aleppo"):
         assert words in text, words
 
 

@@ -2,7 +2,7 @@
 picture, and the days as a time-lapse (GIF or MP4).
 
 Every file is made when its button is clicked (Streamlit calls ``data`` then), never on a rerun: the
-time-lapse costs about half a second of the server a frame, and ``timelapse_max_frames`` bounds it.
+time-lapse costs up to a second of the server a frame, and ``timelapse_max_frames`` bounds it.
 matplotlib is imported on the first click too, not when the page starts (it takes a second).
 """
 

@@ -42,7 +42,7 @@ from .publish import Scene
 
 WIDTH_INCHES = 8.0  # a landscape page's printable width: text prints at its point size
 MIN_FONT_PT = 7.0
-CAPTION_LINES = 4  # a caption line (a long list of sources) wraps to at most this many
+CAPTION_LINES = 5  # a caption line (a long list of sources) wraps to at most this many
 FONTS = {"date": 20.0, "title": 10.0, "legend": 7.5, "caption": 7.5, "label": 7.5, "head": 8.0}
 PX_TO_PT = 0.75  # the map's sizes are CSS pixels (96 per inch); the picture's are points (72 per inch)
 PAD_DEGREES = 0.35
@@ -331,7 +331,7 @@ class Painter:
                 text.set_fontweight("bold")
                 text.set_fontsize(FONTS["head"])
         self.caption = self.figure.text(
-            left, 0.45, "", fontsize=FONTS["caption"], va="top", linespacing=1.35, animated=self.animated
+            left, 0.475, "", fontsize=FONTS["caption"], va="top", linespacing=1.35, animated=self.animated
         )
         self.caption.set_parse_math(False)
         fig_w = self.figure.get_size_inches()[0]
@@ -355,8 +355,20 @@ class Painter:
             artist.set_linewidth(marks.widths)
             artist.set_linestyle(marks.dashes or "solid")
         self.date.set_text(f"{scene.day:%-d %b %Y}")
-        wrapped = (textwrap.fill(line, self.wrap, max_lines=CAPTION_LINES, placeholder=" …") for line in scene.caption)
-        self.caption.set_text("\n".join(wrapped))
+        self._caption(scene.caption)
+
+    def _caption(self, lines: list[str]) -> None:
+        """The caption wrapped to the panel; the lists (filters, sources: lines 2 and 3) cut shorter until the
+        whole caption fits above the picture's bottom edge. The other lines are never cut."""
+        renderer = self.canvas.get_renderer()
+        for most in range(CAPTION_LINES, 0, -1):
+            wrapped = (
+                textwrap.fill(line, self.wrap, max_lines=most if i in (1, 2) else None, placeholder=" …")
+                for i, line in enumerate(lines)
+            )
+            self.caption.set_text("\n".join(wrapped))
+            if self.caption.get_window_extent(renderer).y0 >= 0:
+                return
 
     def texts(self) -> list:
         """Every text object of the figure: what a test reads the caption and the font sizes from."""

@@ -32,8 +32,8 @@ MAX_NAMES = 12
 NAME_CHARS = 60  # a name longer than this is cut, with an ellipsis
 ZONES_NOTE = "Zones are derived from place control, not drawn front lines."
 ATTRIBUTION = (
-    "Borders: Natural Earth (public domain). Places: the project's gazetteer. Events: each event's own "
-    "source, as listed above. No basemap imagery: map tiles are off in exports."
+    "Borders: Natural Earth (public domain). Places: the project's gazetteer. Events: their sources, above. "
+    "No basemap imagery: tiles are off in exports."
 )
 FILTER_LABELS = {**FACETS, "affiliation": "Affiliation"}
 

@@ -89,6 +89,16 @@ def test_the_png_is_1600_by_1000_and_not_blank(geodata, scene):
         assert (np.abs(pixels.reshape(-1, 3) - wanted).max(axis=1) < 6).any(), hex_colour
 
 
+def test_a_caption_of_many_filters_and_sources_stays_inside_the_picture(geodata, scene):
+    names = [f"A source with a long name, number {i:02d}, of sixty characters or so" for i in range(40)]
+    view = View(DAY, filters={facet: names[:20] for facet in publish.FILTER_LABELS})
+    painter = picture.Painter(geodata, *SMALL)
+    painter.frame(publish.Scene(DAY, scene.held, scene.zones, scene.drawn, publish.caption_lines(view, names, 9)))
+    box = painter.caption.get_window_extent(painter.canvas.get_renderer())
+    assert box.y0 >= 0 and box.x1 <= SMALL[0] + 1, box
+    assert "Natural Earth" in painter.caption.get_text()  # the attributions are never cut
+
+
 def test_every_text_prints_at_seven_points_or_more_on_a_landscape_page(geodata, scene):
     painter = picture.Painter(geodata, *SMALL)
     painter.save(scene, "png")

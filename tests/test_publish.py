@@ -20,7 +20,7 @@ from PIL import Image
 
 from dashboard import __main__ as cli
 from dashboard import control, export, picture, publish, step, timelapse
-from dashboard.map import basemap, layers
+from dashboard.map import basemap, features, layers
 from dashboard.pipeline import open_events
 from dashboard.view import View
 from tests.conftest import EVENTS, FIXTURES
@@ -256,3 +256,13 @@ def test_the_bundled_file_and_xss_fixture_picture_without_error(geodata, tmp_pat
     svg = out.read_text()
     assert "<script" not in svg and "<img" not in svg and "onerror" in svg  # the words, as text
     assert EVENTS.exists()
+
+
+def test_stories_are_drawn_by_their_outline_as_on_the_map(geodata, loaded):
+    scene = _scenes(geodata, loaded, [DAY], view=View(DAY, stories=True))[0]
+    assert scene.drawn.kind == "stories"
+    marks = picture.event_marks(scene.drawn)
+    outlines = {tuple(np.round(c[:3], 3)) for c in marks.edge}
+    corroborated = tuple(np.round(picture.matplotlib.colors.to_rgb(features.STORY_STYLE["corroborated"][0]), 3))
+    assert len(marks.xy) == scene.drawn.rows["story_id"].nunique() and corroborated in outlines
+    assert picture.Painter(geodata, *SMALL).frame(scene).std() > 20

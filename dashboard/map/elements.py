@@ -235,7 +235,8 @@ class Legend(Script):
 
 
 class Caption(Script):
-    """The caption of a downloaded map, top right: what it shows, its filters and sources, its attributions.
+    """The caption of a downloaded map, top left under the zoom buttons (the legend keeps the right): what it
+    shows, its filters and sources, its attributions.
 
     Parameters
     ----------
@@ -248,7 +249,7 @@ class Caption(Script):
         """
         {% macro script(this, kwargs) %}
         (function () {
-          var caption = L.control({position: "topright"});
+          var caption = L.control({position: "topleft"});
           caption.onAdd = function () {
             var div = L.DomUtil.create("details", "map-caption");
             div.open = true;  // a click on its title folds it away from the map

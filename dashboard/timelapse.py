@@ -2,9 +2,9 @@
 
 Frames come from one animated ``picture.Painter`` (static layers drawn once, the day's blitted over
 them) and go to the file one at a time: an MP4 streams into ffmpeg through imageio-ffmpeg (whose
-wheel ships the binary), a GIF keeps each frame as 256 colours (a third of its RGB size) until
-Pillow writes them all. Pillow keeps GIF frames apart: a frame's palette is its own, and a day whose
-colours differ is not made to share the first day's.
+wheel ships the binary), a GIF keeps each frame quantized to its own 256 colours (one byte a pixel,
+a third of its RGB size) until Pillow writes them all, so a day whose colours differ from the first
+day's is not forced into the first day's palette.
 """
 
 from __future__ import annotations

@@ -20,9 +20,11 @@ from collections.abc import Mapping
 import pandas as pd
 import sqlalchemy as sa
 
+from .. import control
+from ..model import NOT_CONTROL
 from . import roles, schema
 
-# Where the queue's "would change on the map" looks: claims of these kinds move control (control.py).
+# What the queue lists of each claim waiting: who added it, what it says, and what it would do to the map.
 QUEUE_COLUMNS = [
     "event_id",
     "waiting_since",
@@ -109,17 +111,26 @@ def queue(store) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(query).mappings().all())
 
 
-def map_effect(waiting: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
-    """``waiting`` with what each claim would do to the map: who holds its place now, and whether it changes.
+def with_effect(waiting: pd.DataFrame, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """``waiting`` with what each claim would do to the map: who holds its place on its day, and whether it moves.
 
-    ``held`` is ``control.control_at`` on the claim's day from the published claims (place, controller). A
-    claim that names a controller other than the one holding its place would move the place: flagged in
-    ``changes_hands``, for the reviewer to look at twice.
+    ``events`` are the claims the map shows now (published); control is worked out from them as the map does
+    (``control.control_at`` on each waiting claim's day). A claim naming a controller other than the one holding
+    its place would move the place: ``changes_hands`` flags it, for the reviewer to look at twice. Disputed and
+    denied claims never move control.
     """
     out = waiting.copy()
-    holder = held.drop_duplicates("place").set_index("place")["controller"] if len(held) else pd.Series(dtype=str)
-    out["held_by"] = out["place"].map(holder).fillna("")
+    if out.empty:
+        return out.assign(held_by=pd.Series(dtype=str), changes_hands=pd.Series(dtype=bool))
+    changes = control.control_changes(events, places)
+    days = pd.to_datetime(out["date"]).dt.date
+    holders = {
+        day: control.control_at(day, places, changes).drop_duplicates("place").set_index("place")["controller"]
+        for day in sorted(set(days))
+    }
+    where = out["gazetteer_place"].where(out["gazetteer_place"].ne(""), out["place"])
+    out["held_by"] = [str(holders[day].get(place, "")) for day, place in zip(days, where, strict=True)]
     named = out["controller"].fillna("").astype(str)
-    moves = ~out["claim_status"].fillna("").isin(("disputed", "denied"))
+    moves = ~out["claim_status"].isin(NOT_CONTROL)
     out["changes_hands"] = named.ne("") & named.ne(out["held_by"]) & moves
     return out

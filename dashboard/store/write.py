@@ -194,6 +194,23 @@ def role_of(conn: sa.Connection, actor: Actor) -> str | None:
     return conn.execute(sa.select(users.c.role).where(users.c.email == actor.email.strip().lower())).scalar()
 
 
+def role(store, actor: Actor) -> str | None:
+    """The actor's role now, for the page to show (the write path reads it again in each write)."""
+    if not actor.email and not actor.local:
+        return None
+    with store.engine.connect() as conn:
+        return role_of(conn, actor)
+
+
+def claim_as_seen(store, role_name: str | None, who: str, event_id: str) -> dict | None:
+    """The stored claim ``event_id`` if ``role_name`` (as ``who``) may see it, withdrawn or not; else None."""
+    claims = schema.claims
+    query = sa.select(claims).where(claims.c.event_id == event_id, review_rules.visible(role_name, who, withdrawn=True))
+    with store.engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
 # ---------------------------------------------------------------- values: the store's and the validator's
 
 
@@ -299,7 +316,7 @@ def _revision(conn: sa.Connection, claim_id: int, actor: Actor, action: str, cha
 def _add(conn: sa.Connection, actor: Actor, change: Change, review: bool, aliases) -> Written:
     values = dict(change.fields)
     event_id = str(values.pop("event_id", "") or change.event_id or "").strip() or f"team-{uuid.uuid4().hex[:12]}"
-    stored = checked({**values, "event_id": event_id}, aliases)
+    stored = checked(_registered(conn, {**values, "event_id": event_id}), aliases)
     claims = schema.claims
     if conn.execute(sa.select(claims.c.claim_id).where(claims.c.event_id == stored["event_id"])).first():
         raise Invalid({"event_id": f"{stored['event_id']} is already in the store"})
@@ -311,6 +328,23 @@ def _add(conn: sa.Connection, actor: Actor, change: Change, review: bool, aliase
     revision_id = _revision(conn, claim_id, actor, "create", changes, change.reason.strip())
     conn.execute(sa.update(claims).where(claims.c.claim_id == claim_id).values(last_revision=revision_id))
     return Written("add", str(stored["event_id"]), 1, state, changes)
+
+
+def _registered(conn: sa.Connection, values: dict[str, str]) -> dict[str, str]:
+    """``values`` with the source's type and affiliation from the store's registry, where they were left empty."""
+    if values.get("source_type") and values.get("affiliation"):
+        return values
+    sources = schema.sources
+    known = conn.execute(
+        sa.select(sources.c.source_type, sources.c.affiliation).where(sources.c.name == values.get("source", ""))
+    ).first()
+    if known is None:
+        return values
+    return {
+        **values,
+        "source_type": values.get("source_type") or known.source_type,
+        "affiliation": values.get("affiliation") or known.affiliation,
+    }
 
 
 def _current(conn: sa.Connection, event_id: str | None) -> Mapping[str, object]:

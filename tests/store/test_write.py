@@ -165,15 +165,19 @@ def test_an_edit_needs_a_reason_and_a_change(store):
 
 def test_an_edit_bumps_the_version_and_appends_old_and_new_with_who_and_why(store):
     made = added(store)
-    done = w.edit(store, w.Actor(EDITOR), made.event_id, {"place": "Homs", "claim_status": "confirmed"}, 1, "it was Homs")
+    done = w.edit(
+        store, w.Actor(EDITOR), made.event_id, {"place": "Homs", "claim_status": "confirmed"}, 1, "it was Homs"
+    )
     assert done.version == 2
     assert done.changes["place"] == ["Hama", "Homs"] and done.changes["claim_status"] == ["reported", "confirmed"]
     row = claim(store, made.event_id)
     assert (row["place"], row["gazetteer_place"], row["version"]) == ("Homs", "Homs", 2)
     with store.engine.connect() as conn:
-        last = conn.execute(
-            sa.select(schema.revisions).where(schema.revisions.c.revision_id == row["last_revision"])
-        ).mappings().one()
+        last = (
+            conn.execute(sa.select(schema.revisions).where(schema.revisions.c.revision_id == row["last_revision"]))
+            .mappings()
+            .one()
+        )
     assert (last["actor"], last["action"], last["reason"]) == (EDITOR, "update", "it was Homs")
     assert last["changes"]["place"] == ["Hama", "Homs"]
 

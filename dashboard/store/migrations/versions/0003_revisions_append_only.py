@@ -8,8 +8,8 @@ delete nothing anywhere. The app's own login role is made a member of it (README
 that even with the trigger dropped, the app's connection cannot change the past. Creating a role takes
 CREATEROLE: without it the role is left out with a warning, and the trigger still holds.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import logging
@@ -17,8 +17,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

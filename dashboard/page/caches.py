@@ -12,7 +12,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
-| ``store_feed`` | store URL | 1 per URL | the store's current claims (``live.Feed``), refreshed by reading only what changed; on PostgreSQL with one listener thread |
+| ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
 | ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |

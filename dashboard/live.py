@@ -131,7 +131,8 @@ class Feed:
         self._why = ""
         self._asked_at = 0.0
         self._known = -1  # the newest revision the store was last seen to have
-        self._pending = False
+        self._pending = False  # stories are being made again
+        self._grouping = False  # the thread that makes them runs
         self._answered = False  # whether the last ask of the revision got an answer
         self.listener: Listener | None = None
 
@@ -237,15 +238,21 @@ class Feed:
                 story_days=0,
             )
         self._pending = True
-        threading.Thread(target=self._stories_later, args=(events, self._generation + 1), daemon=True).start()
+        if not self._grouping:  # one thread at a time: it goes again while changes keep coming
+            self._grouping = True
+            threading.Thread(target=self._stories_later, name=f"stories {self.shown}", daemon=True).start()
         return events
 
-    def _stories_later(self, events: pd.DataFrame, generation: int) -> None:
-        made = with_stories(events)
-        with self._lock:
-            if self._generation == generation:  # nothing changed meanwhile; else a newer thread does it
-                self._events, self._pending = made, False
-                self._generation += 1
+    def _stories_later(self) -> None:
+        while True:
+            with self._lock:  # taken after the caller has stored the frame it made
+                events, generation = self._events, self._generation
+            made = with_stories(events)
+            with self._lock:
+                if self._generation == generation:
+                    self._events, self._pending, self._grouping = made, False, False
+                    self._generation += 1
+                    break
         release_memory()
 
 

@@ -17,6 +17,7 @@ Every session of the server shares one feed (``page.caches.store_feed``); nothin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sqlite3
 import threading
@@ -33,12 +34,24 @@ from .pipeline import Dataset, release_memory
 POLL_S = 0.5  # at most one max(revision_id) a half second per server, on SQLite or without a listener
 STORIES_INLINE = 200_000  # up to this many claims, stories are made again before a change is shown (~2 s)
 CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the store's migration 0002)
+# Revisions read again at each catch-up: a writer whose transaction took its revision id before another's but
+# committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
+# than this many revisions behind is not: the next full read of the store (a server's start) has it.
+LOOKBACK = 100
 STORY_COLUMNS = ("story_id", "story_status", "story_size", "story_km", "story_days")
 
 
-def _unreachable_errors() -> tuple[type[BaseException], ...]:
-    """The errors that mean "the store does not answer" (or answers with an error), whatever its driver."""
+@functools.cache
+def unreachable() -> tuple[type[BaseException], ...]:
+    """The errors that mean "the store does not answer" (or answers with an error), whatever its driver; found
+    on first use, so that an app without a store loads no database driver."""
     found: list[type[BaseException]] = [OSError, sqlite3.Error]
+    try:
+        from .store import StoreError
+
+        found.append(StoreError)
+    except ImportError:
+        pass
     try:
         import sqlalchemy.exc
 
@@ -58,9 +71,6 @@ def _unreachable_errors() -> tuple[type[BaseException], ...]:
     except ImportError:
         pass
     return tuple(found)
-
-
-UNREACHABLE = _unreachable_errors()
 
 
 class StoreUnreachable(RuntimeError):
@@ -154,7 +164,7 @@ class Feed:
                 try:
                     self._known = int(self._open().last_revision())
                     self._answered = True
-                except UNREACHABLE as err:
+                except unreachable() as err:
                     self._answered = False
                     self._fail(err)
             return self._known
@@ -204,7 +214,7 @@ class Feed:
             store = self._open()
             revision = int(store.last_revision())
             events = store.read_current()
-        except UNREACHABLE as err:
+        except unreachable() as err:
             self._store = None
             raise StoreUnreachable(f"The event store at {self.shown} cannot be reached: {reason(err)}") from err
         self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
@@ -215,8 +225,8 @@ class Feed:
 
     def _catch_up(self) -> None:
         try:
-            changed, revision = self._open().changes_since(self._revision)
-        except UNREACHABLE as err:
+            changed, revision = self._open().changes_since(max(self._revision - LOOKBACK, 0))
+        except unreachable() as err:
             self._fail(err)
             return
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""

@@ -86,6 +86,100 @@ def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
     )
 
 
+ACLED_SUB_EVENTS = (
+    ("Battles", "Armed clash"),
+    ("Battles", "Government regains territory"),
+    ("Battles", "Non-state actor overtakes territory"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("Violence against civilians", "Attack"),
+    ("Strategic developments", "Agreement"),
+    ("Strategic developments", "Change to group/activity"),
+    ("Protests", "Peaceful protest"),
+)
+ACLED_ACTORS = (
+    "Military Forces of Syria (2000-2024)",
+    "Hayat Tahrir al Sham",
+    "Syrian National Army",
+    "Syrian Democratic Forces",
+    "Military Forces of Russia (2000-)",
+    "Unidentified Armed Group (Syria)",
+    "Islamic State (Syria)",
+    "Civilians (Syria)",
+)
+WORDS = (
+    "On", "the", "night", "of", "forces", "clashes", "near", "village", "reported", "killed", "wounded",
+    "according", "to", "local", "sources", "artillery", "shelled", "positions", "outskirts", "district",
+    "drone", "struck", "vehicle", "fighters", "withdrew", "advanced", "towards", "road", "checkpoint", "town",
+)  # fmt: skip
+
+
+def _notes_pool(rng: np.random.Generator, size: int = 4000) -> np.ndarray:
+    """ACLED-like notes: 12 to 80 words (about 70 to 500 characters, most near 250), from a small vocabulary."""
+    lengths = np.clip(rng.normal(40, 14, size).astype(int), 12, 80)
+    return np.array(["Synthetic: " + " ".join(rng.choice(WORDS, k)) + "." for k in lengths])
+
+
+def synthetic_acled(n: int, seed: int = 11, first: int = 0) -> pd.DataFrame:
+    """``n`` events shaped like an ACLED export (its 31 columns, its text lengths), around the gazetteer's
+    towns over 60 days, seeded; ids start at ``first`` so that chunks of one big file do not collide."""
+    rng = np.random.default_rng(seed + first)
+    places = pd.read_csv(REPO / "geodata" / "gazetteer.csv")
+    weight = np.where(places["kind"].isin(["city", "capital"]), 8.0, 1.0)
+    pick = rng.choice(len(places), size=n, p=weight / weight.sum())
+    days = pd.date_range(START, periods=DAYS, freq="D")
+    day = rng.integers(0, DAYS, size=n)
+    kinds = rng.integers(0, len(ACLED_SUB_EVENTS), size=n)
+    kind_of = np.array(ACLED_SUB_EVENTS)
+    actor1, actor2 = rng.choice(ACLED_ACTORS, size=n), rng.choice(ACLED_ACTORS, size=n)
+    source = rng.choice(SOURCES, size=n)
+    second = rng.choice(["", "; SOHR", "; Syrian Observatory for Human Rights", "; Enab Baladi"], size=n)
+    return pd.DataFrame(
+        {
+            "event_id_cnty": np.char.add("SYR", np.char.zfill(np.arange(first, first + n).astype(str), 8)),
+            "event_date": days.strftime("%d %B %Y").to_numpy()[day],
+            "year": days.year.to_numpy()[day],
+            "time_precision": rng.choice([1, 1, 1, 2, 3], size=n),
+            "disorder_type": "Political violence",
+            "event_type": kind_of[kinds, 0],
+            "sub_event_type": kind_of[kinds, 1],
+            "actor1": actor1,
+            "assoc_actor_1": rng.choice(["", "", "Tribal Militia (Syria)", "Ahrar al Sham"], size=n),
+            "inter1": rng.integers(1, 9, size=n),
+            "actor2": actor2,
+            "assoc_actor_2": "",
+            "inter2": rng.integers(0, 9, size=n),
+            "interaction": rng.integers(10, 90, size=n),
+            "civilian_targeting": rng.choice(["", "Civilian targeting"], size=n, p=[0.85, 0.15]),
+            "iso": 760,
+            "region": "Middle East",
+            "country": "Syria",
+            "admin1": places["governorate"].to_numpy()[pick] if "governorate" in places else "",
+            "admin2": places["place"].to_numpy()[pick],
+            "admin3": places["place"].to_numpy()[pick],
+            "location": places["place"].to_numpy()[pick],
+            "latitude": (places["lat"].to_numpy()[pick] + rng.normal(0, 0.05, n)).round(4),
+            "longitude": (places["lon"].to_numpy()[pick] + rng.normal(0, 0.05, n)).round(4),
+            "geo_precision": rng.choice([1, 1, 2, 3], size=n),
+            "source": np.char.add(source.astype(str), second.astype(str)),
+            "source_scale": rng.choice(["National", "International", "Subnational-National", "Other"], size=n),
+            "notes": _notes_pool(rng)[rng.integers(0, 4000, size=n)],
+            "fatalities": rng.poisson(1.2, size=n),
+            "tags": rng.choice(["", "", "crowd size=no report", "women targeted: candidates"], size=n),
+            "timestamp": 1_700_000_000 + rng.integers(0, 30_000_000, size=n),
+        }
+    )
+
+
+def write_acled(path: str | Path, n: int, chunk: int = 250_000) -> None:
+    """An ACLED-shaped CSV of ``n`` events, written in chunks so that 2.5 million rows need little memory."""
+    for first in range(0, n, chunk):
+        synthetic_acled(min(chunk, n - first), first=first).to_csv(
+            path, mode="w" if first == 0 else "a", header=first == 0, index=False
+        )
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -1,6 +1,7 @@
 """Every cache the page keeps. All are ``st.cache_resource``: shared by every session, never copied.
 
-A file's caches are keyed on its dataset key (``("path", path, mtime, size)`` or ``("upload", sha256)``),
+A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, ``("upload", sha256)``, or for a store
+``("store", URL with the password hidden, generation)``: a new generation for each change merged),
 never on the ``id()`` of an object; arguments named with a leading underscore are not hashed.
 
 | cache | key | entries | why |
@@ -11,6 +12,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
+| ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
 | ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
@@ -32,7 +34,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, history, pipeline, step, stories
+from .. import control, filters, history, live, pipeline, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -100,6 +102,19 @@ def dataset_uploaded(digest: str, data: Callable[[], bytes], geodata: Geodata, s
 def last_good() -> dict:
     """Path -> (name, key, dataset) of the last version of each events file that was read, for every session."""
     return {}
+
+
+@st.cache_resource(show_spinner=False)
+def store_feed(url: str) -> live.Feed:
+    """The store at ``url`` for every session; read on first use. On PostgreSQL one thread listens for its
+    changes (``live.Listener``), so a session asking whether anything changed costs nothing."""
+    from ..store import open_store  # the store's drivers load only when a store is used
+
+    feed = live.Feed(url, open_store)
+    dsn = live.psycopg_dsn(url)
+    if dsn is not None:
+        live.Listener(feed, dsn).start()
+    return feed
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)

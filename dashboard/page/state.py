@@ -28,6 +28,7 @@ DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a 
 LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
 FILE_SEEN = "file_seen"  # (path, stamp) of the events file as the page last read it
 FILE_ASKED = "file_asked"  # the stamp a step last asked a full run for
+STORE_SEEN = "store_seen"  # (generation, down since) of the store as the page last showed it
 UPLOAD = "upload"  # the uploader
 UPLOAD_DIGEST = "upload_digest"  # (file id, sha256) of the upload: its bytes are hashed once
 COMPARING = "comparing"  # the "Compare two sources" toggle
@@ -77,7 +78,7 @@ def move_day(days: list[dt.date], delta: int) -> None:
 
 def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
-    version of the same file (the link holds the view as it was), else defaults."""
+    version of the same file or store (the link holds the view as it was), else defaults."""
     before = st.session_state.get(DATASET_KEY)
     if before == key:
         return
@@ -92,9 +93,11 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
-    st.session_state[SELECTED_IDS] = []
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
+    if keep and before is not None and key[0] == "store":
+        return  # a change merged into the same store: the table's pick and the panels' choices stay
+    st.session_state[SELECTED_IDS] = []
     for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
         st.session_state.pop(stale, None)
 

@@ -233,7 +233,12 @@ COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    # Only `store add` and `store edit` take words of their own: a claim's fields (--name value, name=value).
+    if rest and not getattr(args, "takes_fields", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.field_words = rest
     try:
         return COMMANDS[args.command](args)
     except GeodataError as err:

@@ -8,6 +8,7 @@ with an empty field.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -44,7 +45,7 @@ def revisions(store, event_id: str) -> list[dict]:
         out.append(
             {
                 "revision_id": int(row["revision_id"]),
-                "at": row["at"].isoformat() if row["at"] is not None else "",
+                "at": _utc(row["at"]),
                 "actor": row["actor"] or (f"import {row['import_id']}" if row["import_id"] is not None else ""),
                 "import_id": row["import_id"],
                 "import_file": row["import_file"] or "",
@@ -65,6 +66,13 @@ def history(store, event_id: str) -> pd.DataFrame:
         for name, (old, new) in fields.items():
             rows.append({**head, "field": name, "old": _shown(old), "new": _shown(new)})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _utc(at: dt.datetime | None) -> str:
+    """A revision's time in ISO 8601 with its offset: SQLite gives back the UTC time it was given, without one."""
+    if at is None:
+        return ""
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _shown(value: object) -> str:

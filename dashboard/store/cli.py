@@ -13,7 +13,7 @@ import sys
 
 from ..load import Limits, UnusableFile
 from ..settings import resolve
-from . import StoreError, open_store
+from . import StoreError, open_store, team_cli
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -45,6 +45,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     state = actions.add_parser("status", help="claims, sources, the last import and the last revision")
     state.add_argument("url")
     state.add_argument("--json", action="store_true", help="print as one JSON object")
+    team_cli.add_commands(actions)
 
 
 def _progress():
@@ -146,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"store: {store.url}: schema at revision {store.init()}")
             return EXIT_OK
         store.check_initialised()
+        if args.store_command in team_cli.COMMANDS:
+            return team_cli.run(args, store)
         return {"import": _import, "export": _export, "status": _status}[args.store_command](store, args)
     except StoreError as err:
         print(f"store: {err}", file=sys.stderr)

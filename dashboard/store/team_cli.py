@@ -22,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .. import export, settings
+from ..geocode import read_geodata
 from ..model import COLUMNS
 from . import claim_history, review, roles, schema, write
 
@@ -32,11 +33,15 @@ USER_COLUMNS = ["email", "role", "granted_by", "granted_at"]
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """The team's commands, as sub-commands of ``store`` (``commands`` is its sub-parsers)."""
-    add = commands.add_parser("add", help="add a claim as USER", description=FIELD_HELP)
+    add = commands.add_parser("add", help="add a claim as USER", description=FIELD_HELP, allow_abbrev=False)
     _url_as(add)
+    add.set_defaults(takes_fields=True)
     add.add_argument("--reason", default="", help="why it is added (optional)")
-    edit = commands.add_parser("edit", help="correct a claim's fields as USER, with a reason", description=FIELD_HELP)
+    edit = commands.add_parser(
+        "edit", help="correct a claim's fields as USER, with a reason", description=FIELD_HELP, allow_abbrev=False
+    )
     _url_as(edit, event=True)
+    edit.set_defaults(takes_fields=True)
     edit.add_argument("--reason", required=True, help="why: kept in the claim's history")
     edit.add_argument("--version", type=int, default=None, help="the version the edit is based on (refused if stale)")
     past = commands.add_parser("history", help="every revision of a claim: who, when, old -> new, why")
@@ -90,13 +95,11 @@ def fields_of(words: list[str]) -> dict[str, str]:
     return fields
 
 
-def run(args: argparse.Namespace, extra: list[str], store) -> int:
-    """Run the team command ``args.store_command`` on ``store``; ``extra`` is what argparse left: the fields."""
+def run(args: argparse.Namespace, store) -> int:
+    """Run the team command ``args.store_command`` on ``store``; ``args.field_words`` are the claim's fields."""
     command = args.store_command
     try:
-        fields = fields_of(extra) if command in ("add", "edit") else {}
-        if extra and command not in ("add", "edit"):
-            raise ValueError(f"unexpected {' '.join(extra)}")
+        fields = fields_of(getattr(args, "field_words", []) or [])
     except ValueError as err:
         print(f"store {command}: {err}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -104,8 +107,9 @@ def run(args: argparse.Namespace, extra: list[str], store) -> int:
         return READERS[command](args, store)
     change = _change(args, fields)
     actor = write.Actor.operator() if command == "grant" else write.Actor(args.actor.strip().lower())
+    aliases = read_geodata(args.geodata).aliases if command in ("add", "edit") else None
     try:
-        done = write.write(store, actor, change, review=bool(settings.resolve()["review"]))
+        done = write.write(store, actor, change, review=bool(settings.resolve()["review"]), aliases=aliases)
     except write.NoSuchClaim as err:
         print(f"store {command}: {err}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .. import settings
-from ..geocode import geocode, read_geodata
+from ..geocode import geocode, name_key, read_geodata
 from ..load import RawTable, rejection_frame
 from ..model import COLUMNS
 from ..validate import field_problems, validate
@@ -260,14 +260,14 @@ def checked(values: Mapping[str, str], aliases: pd.DataFrame | None = None) -> d
         raise Invalid({name: f"unknown field: expected one of {', '.join(EDITABLE)}" for name in unknown})
     frame = pd.DataFrame({c: pd.array([str(values.get(c, "") or "").strip()], dtype="str") for c in COLUMNS})
     raw = RawTable(frame, np.array([FORM_LINE]), rejection_frame(), 1)
+    aliases = _aliases(str(settings.default("geodata"))) if aliases is None else aliases
     problems = field_problems(raw).get(FORM_LINE, {})
     if problems:
-        raise Invalid(problems)
+        raise Invalid({**problems, **_unplaced(frame, aliases, problems)})
     good, _ = validate(raw)
-    aliases = _aliases(str(settings.default("geodata"))) if aliases is None else aliases
-    located, unknown_place = geocode(good, aliases)
-    if len(unknown_place):
-        raise Invalid({"place": str(unknown_place["reason"].iloc[0]) + ": pick a place, or give lat and lon"})
+    located, _ = geocode(good, aliases)
+    if located.empty:
+        raise Invalid(_unplaced(frame, aliases, {}))
     row = located.iloc[0].to_dict()
     out: dict[str, object] = {}
     for column in (*COLUMNS, *GEOCODED):
@@ -328,6 +328,15 @@ def _add(conn: sa.Connection, actor: Actor, change: Change, review: bool, aliase
     revision_id = _revision(conn, claim_id, actor, "create", changes, change.reason.strip())
     conn.execute(sa.update(claims).where(claims.c.claim_id == claim_id).values(last_revision=revision_id))
     return Written("add", str(stored["event_id"]), 1, state, changes)
+
+
+def _unplaced(frame: pd.DataFrame, aliases: pd.DataFrame, problems: Mapping[str, str]) -> dict[str, str]:
+    """The place's message when the gazetteer does not know it and no point is given (as geocode says it)."""
+    if "place" in problems or not frame["place"].iloc[0] or (frame["lat"].iloc[0] and frame["lon"].iloc[0]):
+        return {}
+    if name_key(frame["place"]).iloc[0] in set(aliases["key"]):
+        return {}
+    return {"place": "unknown place with no lat/lon: not in the gazetteer; pick a place, or give lat and lon"}
 
 
 def _registered(conn: sa.Connection, values: dict[str, str]) -> dict[str, str]:

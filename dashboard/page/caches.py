@@ -13,6 +13,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
+| ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
 | ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
@@ -115,6 +116,14 @@ def store_feed(url: str) -> live.Feed:
     if dsn is not None:
         live.Listener(feed, dsn).start()
     return feed
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(url: str):
+    """The store at ``url`` for the editing section's writes and reads: one engine (a pool) per server."""
+    from ..store import open_store
+
+    return open_store(url)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)

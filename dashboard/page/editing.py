@@ -27,7 +27,7 @@ FORM_FIELDS: dict[str, tuple[str, str]] = {
     "actor": ("Actor", "text"),
     "target": ("Target", "text"),
     "controller": ("Control after (who holds the place after it)", "controller"),
-    "source": ("Source", "source"),
+    "source": ("Source (its type and affiliation come from the registry when left empty)", "text"),
     "source_type": ("Source type (empty: the source registry's)", "source_type"),
     "affiliation": ("Affiliation (empty: the source registry's)", "text"),
     "claim_status": ("Claim status", "claim_status"),
@@ -125,6 +125,9 @@ def _widget(prefix: str, name: str, places: pd.DataFrame, sources: list[str]) ->
 
 def _fields(prefix: str, places: pd.DataFrame, sources: list[str], problems: dict[str, str]) -> None:
     """Every field in two columns, each with the validator's message under it when refused."""
+    for name, message in problems.items():  # what no field of the form shows (the event id)
+        if name not in FORM_FIELDS and name != "reason":
+            st.error(f"{literal(name)}: {literal(message)}", icon="⚠️")
     columns = st.columns(2)
     for i, name in enumerate(FORM_FIELDS):
         with columns[i % 2]:
@@ -215,6 +218,8 @@ def fix_form(store, actor: write.Actor, role: str | None, places: pd.DataFrame, 
     with st.form("fix_claim", clear_on_submit=False):
         _fields(state.FIX_PREFIX, places, sources, st.session_state.get(state.FIX_PROBLEMS) or {})
         reason = st.text_input("Reason for the change (required)", key=state.FIX_REASON)
+        if "reason" in (st.session_state.get(state.FIX_PROBLEMS) or {}):
+            st.error(literal(st.session_state[state.FIX_PROBLEMS]["reason"]), icon="⚠️")
         buttons = st.columns(3)
         save = buttons[0].form_submit_button("Save the correction")
         toggle = buttons[1].form_submit_button("Restore it" if row["withdrawn"] else "Withdraw it")

@@ -88,7 +88,7 @@ def visible_claims(store, role: str | None, who: str | None, *, withdrawn: bool 
 
 
 def queue(store) -> pd.DataFrame:
-    """The claims waiting for a reviewer (in review, then drafts), oldest first, with their author."""
+    """The claims waiting for a reviewer (submitted: in review), oldest first, with their author."""
     claims, revisions = schema.claims, schema.revisions
     created = (
         sa.select(revisions.c.claim_id, revisions.c.actor.label("author"), revisions.c.at.label("added_at"))
@@ -104,8 +104,8 @@ def queue(store) -> pd.DataFrame:
         sa.select(claims, created.c.author, last.c.waiting_since)
         .join(created, created.c.claim_id == claims.c.claim_id, isouter=True)
         .join(last, last.c.claim_id == claims.c.claim_id, isouter=True)
-        .where(claims.c.review_state.in_(("in_review", "draft")), sa.not_(claims.c.withdrawn))
-        .order_by(sa.case((claims.c.review_state == "in_review", 0), else_=1), last.c.waiting_since, claims.c.claim_id)
+        .where(claims.c.review_state == "in_review", sa.not_(claims.c.withdrawn))
+        .order_by(last.c.waiting_since, claims.c.claim_id)
     )
     with store.engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all())

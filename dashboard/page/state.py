@@ -49,6 +49,7 @@ FIX_RELOAD = "fix_reload"  # the "start again from their version" button
 HISTORY_CLAIM = "history_claim"  # the event id whose revisions are shown
 REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queue's form
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
+DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 
 
 def facet_key(facet: str) -> str:

@@ -74,6 +74,9 @@ claims = sa.Table(
     sa.CheckConstraint(f"review_state IN {REVIEW_STATES!r}", name="claims_review_state"),
 )
 sa.Index("claims_origin", claims.c.origin, claims.c.seen_import)
+# The claims an import has just added and not yet given their create revision: few, found without a scan.
+_UNREVISED = claims.c.last_revision.is_(None)
+sa.Index("claims_unrevised", claims.c.seen_import, sqlite_where=_UNREVISED, postgresql_where=_UNREVISED)
 
 sources = sa.Table(
     "sources",
@@ -143,3 +146,5 @@ users = sa.Table(
 # The view GIS clients open: what the map shows (published, not withdrawn). PostgreSQL's adds ``geom``.
 CURRENT_VIEW = "claims_current"
 VIEW_COLUMNS = ("claim_id", "event_id", *CONTENT, "line", "version", "last_revision")
+# The view as SQLAlchemy reads it, with the claims' column types (so ``extra`` is JSON, days are days on SQLite).
+claims_current = sa.table(CURRENT_VIEW, *(sa.column(name, claims.c[name].type) for name in VIEW_COLUMNS))

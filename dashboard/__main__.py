@@ -1,4 +1,5 @@
-"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME`` and ``diff``."""
+"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, and
+``store init|import|export|status`` (dashboard/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from . import control, export, filters, history
 from .geocode import GeodataError, read_geodata
 from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
-from .pipeline import open_events
+from .pipeline import open_events, rejection_line
 from .settings import resolve
+from .store import cli as store_cli
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 CONTROL_COLUMNS = [
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="end", required=True, type=_iso_day, help="the second day, YYYY-MM-DD")
     diff.add_argument("--events", default=None, help="events file (default: the events setting)")
     diff.add_argument("--format", choices=("csv", "json"), default="csv")
+    store_cli.add_parser(commands)
     return parser
 
 
@@ -134,10 +137,7 @@ def _validate(args: argparse.Namespace) -> int:
         if dataset.rejected_rows > len(dataset.rejected):
             print(f"  (the first {len(dataset.rejected):,} are listed; the rejected_kept setting says how many)")
         for row in dataset.rejected.to_dict(orient="records"):
-            more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
-            where = f", column {row['column']}" if row["column"] else ""
-            unit = "feature" if dataset.format == "geojson" else "line"
-            print(f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}")
+            print(rejection_line(row, dataset.format))
     return EXIT_REJECTED if dataset.rejected_rows else EXIT_OK
 
 
@@ -229,7 +229,7 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff}
+COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff, "store": store_cli.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

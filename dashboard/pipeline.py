@@ -116,6 +116,14 @@ def open_events(
     return Dataset(events, rejected, rows, fmt, encoding, count)
 
 
+def rejection_line(row: dict, fmt: str) -> str:
+    """One rejected row as ``validate`` (and ``store import``) print it: where, why, the value."""
+    more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
+    where = f", column {row['column']}" if row["column"] else ""
+    unit = "feature" if fmt == "geojson" else "line"
+    return f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}"
+
+
 def dataset_bytes(dataset: Dataset) -> int:
     """About how many bytes ``dataset`` holds: its events and its report, strings counted whole.
 

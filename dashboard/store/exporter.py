@@ -1,0 +1,48 @@
+"""``store export``: the current claims (``claims_current``) as the app's CSV or GeoJSON, streamed.
+
+The claims are read and written a chunk at a time (the store_chunk_rows setting), each chunk through
+export.py's own writers, so the columns, the spreadsheet guard and the GeoJSON properties are those of
+the app's downloads, and an export imports back as the same claims.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from .. import export as app_export
+from ..model import COLUMNS
+from ..settings import resolve
+from . import Store
+from .reader import _frame, extra_columns
+from .schema import CURRENT_VIEW, GEOCODED
+
+
+def _chunks(store: Store, rows: int):
+    view = sa.table(CURRENT_VIEW, *(sa.column(name) for name in ("claim_id", "line", "extra", *COLUMNS, *GEOCODED)))
+    with store.engine.connect() as connection:
+        extras = extra_columns(connection)
+        query = sa.select(view.c[*view.c.keys()]).order_by(view.c.claim_id)
+        result = connection.execution_options(stream_results=True, yield_per=rows).execute(query)
+        for part in result.partitions(rows):
+            yield _frame(part, extras)
+
+
+def export(store: Store, fmt: str, out: BinaryIO, rows: int | None = None) -> int:
+    """Write the current claims to ``out`` as ``fmt`` ("csv" or "geojson"); how many were written."""
+    rows = rows or int(resolve()["store_chunk_rows"])
+    written = 0
+    if fmt == "geojson":
+        out.write(b'{"type":"FeatureCollection","features":[')
+    for frame in _chunks(store, rows):
+        if fmt == "csv":
+            out.write(app_export.guarded_csv(app_export.as_text(frame), header=not written).encode("utf-8"))
+        else:
+            out.write((b"," if written else b"") + app_export.geojson_features(frame))
+        written += len(frame)
+    if fmt == "geojson":
+        out.write(b"]}")
+    elif not written:
+        out.write(app_export.guarded_csv(app_export.as_text(_frame([], []))).encode("utf-8"))
+    return written

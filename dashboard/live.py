@@ -216,7 +216,8 @@ class Feed:
             events = store.read_current()
         except unreachable() as err:
             self._store = None
-            raise StoreUnreachable(f"The event store at {self.shown} cannot be reached: {reason(err)}") from err
+            why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
+            raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
         self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
         self._revision = self._known = revision
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""

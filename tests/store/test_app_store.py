@@ -1,0 +1,87 @@
+"""The app on a store (``--store URL``), with AppTest, on SQLite and on a real PostgreSQL.
+
+It opens the store's published claims and shows what the same file shows; a claim imported meanwhile shows
+on the next run, without the store being read again whole; a store that does not answer at start is one
+message naming it, password hidden, and no traceback.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from dashboard import live
+from dashboard.geocode import read_geodata
+from dashboard.store import open_store
+from dashboard.store.importer import import_file
+from tests.serving import free_port
+from tests.support import EVENTS, HEADER, REPO, as_read, shown
+
+pytestmark = pytest.mark.app
+
+GEODATA = read_geodata(REPO / "geodata")
+
+
+def imported(url: str, path) -> None:
+    """``path`` imported into the store at ``url`` (initialised first), as ``store import`` does it."""
+    store = open_store(url)
+    try:
+        store.init()
+        import_file(store, path, GEODATA.aliases, chunk_rows=10_000)
+    finally:
+        store.close()
+
+
+def facet_counts(at) -> dict[str, list[str]]:
+    return {box.key: sorted(box.options) for box in at.multiselect}
+
+
+@pytest.fixture
+def on_store(app, store_url):
+    """``on_store(**env)``: the page on the store at ``store_url``, which holds the bundled file."""
+    imported(store_url, EVENTS)
+
+    def start(**env):
+        return app(DASHBOARD_STORE=store_url, **env)
+
+    return start
+
+
+def test_the_app_on_a_store_shows_what_the_file_shows(app, on_store, store_url):
+    from_file, from_store = app(), on_store()
+    assert shown(from_store) == shown(from_file) == len(pd.read_csv(EVENTS))
+    assert [m.value for m in from_store.metric] == [m.value for m in from_file.metric]
+    assert facet_counts(from_store) == facet_counts(from_file)
+    assert from_store.slider(key="day").value == from_file.slider(key="day").value
+    caption = as_read(" ".join(c.value for c in from_store.caption))
+    assert live.shown_url(store_url) in caption
+
+
+def test_a_claim_imported_shows_on_the_next_run(on_store, store_url, tmp_path):
+    at = on_store()
+    before = shown(at)
+    added = tmp_path / "added.csv"
+    added.write_text(
+        HEADER + "\nnew-claim-1,2024-12-08,Damascus,,,capture,HTS,,opposition,Reuters,independent media,reported,"
+        "2024-12-08,A claim added while the page is open.,,test\n",
+        encoding="utf-8",
+    )
+    imported(store_url, added)
+    time.sleep(live.POLL_S + 0.1)
+    at.run()
+    assert not at.exception
+    assert shown(at) == before + 1
+
+
+def test_a_store_down_at_start_is_one_message_with_the_password_hidden(app):
+    url = f"postgresql://analyst:s3cr3t-pw@127.0.0.1:{free_port()}/nowhere"
+    at = app(DASHBOARD_STORE=url)
+    assert not at.exception
+    errors = [as_read(e.value) for e in at.error]
+    assert len(errors) == 1, errors
+    assert "postgresql://analyst:***@127.0.0.1" in errors[0] and "the database does not answer" in errors[0]
+    page = " ".join(str(e.value) for e in [*at.error, *at.markdown, *at.caption, *at.warning, *at.info])
+    assert "s3cr3t-pw" not in page
+    assert not at.metric  # nothing of a map is drawn

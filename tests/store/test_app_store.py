@@ -7,6 +7,7 @@ message naming it, password hidden, and no traceback.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pandas as pd
@@ -17,6 +18,7 @@ from dashboard.geocode import read_geodata
 from dashboard.store import open_store
 from dashboard.store.importer import import_file
 from tests.serving import free_port
+from tests.store.own_postgres import PASSWORD, OwnPostgres, wait_for
 from tests.support import EVENTS, HEADER, REPO, as_read, shown
 
 pytestmark = pytest.mark.app
@@ -85,3 +87,44 @@ def test_a_store_down_at_start_is_one_message_with_the_password_hidden(app):
     page = " ".join(str(e.value) for e in [*at.error, *at.markdown, *at.caption, *at.warning, *at.info])
     assert "s3cr3t-pw" not in page
     assert not at.metric  # nothing of a map is drawn
+
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    cluster = OwnPostgres()
+    yield cluster
+    cluster.close()
+
+
+def test_a_store_that_goes_down_keeps_the_map_and_catches_up_when_back(app, own_postgres, tmp_path):
+    imported(own_postgres.url, EVENTS)
+    at = app(DASHBOARD_STORE=own_postgres.url)
+    before = shown(at)
+    own_postgres.stop()
+    try:
+
+        def notice():
+            at.run()
+            return [as_read(w.value) for w in at.warning if "unreachable since" in w.value]
+
+        warned = wait_for(notice)
+        assert warned, "no notice that the store is down"
+        assert re.search(r"unreachable since \d\d:\d\d.*Showing the data read at \d\d:\d\d:\d\d", warned[0])
+        assert PASSWORD not in warned[0]
+        assert not at.exception and shown(at) == before  # the last data read stays on screen
+    finally:
+        own_postgres.start()
+    added = tmp_path / "added.csv"
+    added.write_text(
+        HEADER + "\nback-1,2024-12-08,Homs,,,capture,HTS,,opposition,AFP,independent media,reported,"
+        "2024-12-08,Read once the store is back.,,test\n",
+        encoding="utf-8",
+    )
+    imported(own_postgres.url, added)
+
+    def caught_up():
+        at.run()
+        return not at.warning and shown(at) == before + 1
+
+    assert wait_for(caught_up), [w.value for w in at.warning]
+    assert not at.exception

@@ -12,15 +12,14 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from .. import export as app_export
-from ..model import COLUMNS
 from ..settings import resolve
 from . import Store
 from .reader import _frame, extra_columns
-from .schema import CURRENT_VIEW, GEOCODED
+from .schema import claims_current
 
 
 def _chunks(store: Store, rows: int):
-    view = sa.table(CURRENT_VIEW, *(sa.column(name) for name in ("claim_id", "line", "extra", *COLUMNS, *GEOCODED)))
+    view = claims_current
     with store.engine.connect() as connection:
         extras = extra_columns(connection)
         query = sa.select(view.c[*view.c.keys()]).order_by(view.c.claim_id)

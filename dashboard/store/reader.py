@@ -13,31 +13,34 @@ from ..filters import sort_by_date
 from ..model import COLUMNS
 from ..stories import add_stories
 from . import Store
-from .schema import CURRENT_VIEW, DAY_COLUMNS, GEOCODED, NUMBER_COLUMNS, claims, imports, revisions
+from .schema import DAY_COLUMNS, GEOCODED, NUMBER_COLUMNS, claims, claims_current, imports, revisions
 
 TEXT = pd.StringDtype("pyarrow")  # what the loader gives each column of the file
 
 
 def _frame(rows: list[sa.Row], extra_columns: list[str]) -> pd.DataFrame:
     """Rows of claims (or claims_current) -> the events frame before stories."""
-    records = pd.DataFrame([row._mapping for row in rows]) if rows else pd.DataFrame(columns=["extra", *COLUMNS])
-    out = {"line": records.get("line", pd.Series(dtype="int64")).astype("int64")}
+    keys = list(rows[0]._mapping.keys()) if rows else []
+    values = dict(zip(keys, zip(*rows, strict=True), strict=True)) if rows else {}
+
+    def column(name: str) -> pd.Series:
+        return pd.Series(values.get(name, ()), dtype=object)
+
+    out = {"line": column("line").astype("int64")}
     for name in COLUMNS:
-        values = records[name] if name in records else pd.Series(dtype=object)
         if name in DAY_COLUMNS:
-            out[name] = pd.to_datetime(values).astype("datetime64[ns]")
+            out[name] = pd.to_datetime(column(name)).astype("datetime64[ns]")
         elif name in NUMBER_COLUMNS:
-            out[name] = pd.to_numeric(values).astype("float64")
+            out[name] = pd.to_numeric(column(name)).astype("float64")
         else:
-            out[name] = values.astype(TEXT)
-    extra = records["extra"] if "extra" in records else pd.Series(dtype=object)
+            out[name] = column(name).astype(TEXT)
+    extra = values.get("extra", ())
     for name in extra_columns:
         out[name] = pd.Series([(value or {}).get(name, "") for value in extra], dtype=TEXT)
     for name in GEOCODED:
-        out[name] = (records[name] if name in records else pd.Series(dtype=object)).astype("str")
+        out[name] = column(name).astype("str")
     frame = pd.DataFrame(out)
-    if "date_end" in frame:
-        frame["date_end"] = frame["date_end"].fillna(frame["date"])
+    frame["date_end"] = frame["date_end"].fillna(frame["date"])
     return frame
 
 
@@ -51,7 +54,7 @@ def extra_columns(connection: sa.Connection) -> list[str]:
 
 def read_current(store: Store) -> pd.DataFrame:
     """The claims the map shows (published, not withdrawn) as the app's events frame."""
-    view = sa.table(CURRENT_VIEW, *(sa.column(name) for name in ("claim_id", "line", "extra", *COLUMNS, *GEOCODED)))
+    view = claims_current
     with store.engine.connect() as connection:
         rows = connection.execute(sa.select(view.c[*view.c.keys()]).order_by(view.c.claim_id)).all()
         extras = extra_columns(connection)

@@ -143,3 +143,5 @@ users = sa.Table(
 # The view GIS clients open: what the map shows (published, not withdrawn). PostgreSQL's adds ``geom``.
 CURRENT_VIEW = "claims_current"
 VIEW_COLUMNS = ("claim_id", "event_id", *CONTENT, "line", "version", "last_revision")
+# The view as SQLAlchemy reads it, with the claims' column types (so ``extra`` is JSON, days are days on SQLite).
+claims_current = sa.table(CURRENT_VIEW, *(sa.column(name, claims.c[name].type) for name in VIEW_COLUMNS))

@@ -81,3 +81,32 @@ def store(store_url):
     opened.init()
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args) -> (exit status, stdout, stderr)`` of ``python -m dashboard`` run in this process."""
+    from dashboard.__main__ import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def imported(cli, store):
+    """``imported(path, *options) -> the import's JSON report`` into the ``store`` fixture's database."""
+    import json
+
+    def run(path, *options: str) -> dict:
+        code, out, err = cli(
+            "store", "import", store.engine.url.render_as_string(hide_password=False), path, "--json", *options
+        )
+        assert code in (0, 1), err
+        return json.loads(out)
+
+    return run

@@ -1,11 +1,12 @@
 """Two app servers on one PostgreSQL store, as the README's deployment runs them, behind Debian's nginx.
 
-Both servers are ``make run``'s command with ``--store URL`` and one ``server.cookieSecret`` (``STREAMLIT_SERVER_COOKIE_SECRET``); the store is a
-throw-away cluster of the test's own (tests/store/own_postgres.py), filled with ``python -m dashboard store
-import``. A claim imported while a page is open on each server shows on both within 2 s, read from the
-pages' key numbers. Through nginx with the shipped two-server site file (deploy/nginx/conflict-map-team.conf)
-every browser stays on one server (its requests, the websocket included, reach one upstream), and browsers
-are spread over both.
+Both servers are ``make run``'s command with ``--store URL`` and one ``server.cookieSecret`` (given as
+``STREAMLIT_SERVER_COOKIE_SECRET``: Streamlit refuses it as a flag); the store is a throw-away cluster of
+the test's own (tests/store/own_postgres.py), filled with ``python -m dashboard store import``. A claim
+imported while a page is open on each server shows on both within 2 s, read from the pages' key numbers.
+Through nginx with the shipped two-server site file (deploy/nginx/conflict-map-team.conf) every browser
+stays on one server (its requests, the websocket included, reach one upstream), and browsers are spread
+over both.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ message naming it, password hidden, and no traceback.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -20,6 +21,7 @@ from dashboard.store.importer import import_file
 from tests.serving import free_port
 from tests.store.own_postgres import PASSWORD, OwnPostgres, wait_for
 from tests.support import EVENTS, HEADER, REPO, as_read, shown
+from tests.test_app import map_payload
 
 pytestmark = pytest.mark.app
 
@@ -128,3 +130,27 @@ def test_a_store_that_goes_down_keeps_the_map_and_catches_up_when_back(app, own_
 
     assert wait_for(caught_up), [w.value for w in at.warning]
     assert not at.exception
+
+
+def test_descriptions_left_out_of_memory_are_fetched_for_the_rows_shown(app, on_store):
+    tables = []
+    for at in (app(), on_store()):
+        at.run()  # the table follows the map's first run
+        table = next(d.value for d in at.dataframe if "Description" in d.value.columns)
+        tables.append(table.sort_values("Event id").reset_index(drop=True))
+        assert "Synthetic" not in json.dumps(map_payload(at))  # (the bundled file has real wording only)
+    pd.testing.assert_series_equal(tables[1]["Description"], tables[0]["Description"], check_dtype=False)
+    assert tables[1]["Description"].str.len().gt(0).all()
+
+
+def test_the_lean_frame_holds_what_the_file_holds_but_the_details(store):
+    from dashboard.pipeline import open_events
+    from dashboard.store.reader import DETAILS, details, read_lean
+
+    import_file(store, EVENTS, GEODATA.aliases, chunk_rows=10_000)
+    lean, full = read_lean(store), open_events(EVENTS, GEODATA).events
+    full = full[[c for c in lean.columns]]
+    pd.testing.assert_frame_equal(lean.drop(columns=list(DETAILS)), full.drop(columns=list(DETAILS)))
+    assert lean["description"].eq("").all()
+    fetched = details(store, full["event_id"].tolist()).set_index("event_id").reindex(full["event_id"])
+    assert fetched["description"].tolist() == full["description"].tolist()

@@ -40,7 +40,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--json", action="store_true", help="print the report as one JSON object")
     out = actions.add_parser("export", help="write the current claims (claims_current) as CSV or GeoJSON")
     out.add_argument("url")
-    out.add_argument("--format", choices=("csv", "geojson"), default="csv")
+    out.add_argument(
+        "--format",
+        choices=("csv", "geojson", "vrt"),
+        default="csv",
+        help="csv or geojson: the claims, as the app exports them; vrt: a GDAL layer file for QGIS over a SQLite store",
+    )
     out.add_argument("--out", default=None, help="file to write (default: standard output)")
     state = actions.add_parser("status", help="claims, sources, the last import and the last revision")
     state.add_argument("url")

@@ -273,7 +273,7 @@ def _server(path: str | None, log: Path, store: str | None = None) -> tuple:
 
 def _open(page, url: str, timeout_ms: int) -> float:
     began = time.perf_counter()
-    page.goto(url)
+    page.goto(url, timeout=timeout_ms)
     metric = page.get_by_test_id("stMetric").filter(has_text="Events shown").get_by_test_id("stMetricValue")
     metric.wait_for(timeout=timeout_ms)
     page.locator(MAP_FRAME).wait_for(timeout=timeout_ms)

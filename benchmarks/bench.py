@@ -32,6 +32,7 @@ import platform
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -203,6 +204,28 @@ def _load(path: str, queue: mp.Queue) -> None:
     queue.put({"load_s": time.perf_counter() - began, "load_peak_mb": _peak_mb(), "rows": dataset.accepted})
 
 
+def _store_read(url: str, queue: mp.Queue) -> None:
+    """What a server does first on a store: its lean frame read (ADBC on PostgreSQL), and the step's arrays."""
+    from dashboard import live, step
+    from dashboard.store import open_store
+    from dashboard.store.reader import AppReader
+
+    began = time.perf_counter()
+    feed = live.Feed(url, lambda at: AppReader(open_store(at)))
+    reading = feed.reading()
+    read_s = time.perf_counter() - began
+    step.index_events(reading.dataset.events)
+    queue.put(
+        {
+            "read_s": read_s,
+            "indexed_s": time.perf_counter() - began,
+            "read_peak_mb": _peak_mb(),
+            "rows": reading.dataset.accepted,
+            "frame_mb": reading.dataset.events.memory_usage(deep=True).sum() / 1e6,
+        }
+    )
+
+
 def _naive(path: str, steps: int, queue: mp.Queue) -> None:
     import folium
 
@@ -241,14 +264,16 @@ def _vm(pid: int, field: str) -> float:
     return float("nan")
 
 
-def _server(path: str, log: Path) -> tuple:
-    """``streamlit run`` on the file, offline, with ``--timing``, on a free port: the process and its URL."""
-    return serving.start(path, ("--timing",), log=log, startup_s=120)
+def _server(path: str | None, log: Path, store: str | None = None) -> tuple:
+    """``streamlit run`` on the file (or the store), offline, with ``--timing``, on a free port: the process
+    and its URL."""
+    flags = ("--timing", *(("--store", store) if store else ()))
+    return serving.start(path, flags, log=log, startup_s=300)
 
 
 def _open(page, url: str, timeout_ms: int) -> float:
     began = time.perf_counter()
-    page.goto(url)
+    page.goto(url, timeout=timeout_ms)
     metric = page.get_by_test_id("stMetric").filter(has_text="Events shown").get_by_test_id("stMetricValue")
     metric.wait_for(timeout=timeout_ms)
     page.locator(MAP_FRAME).wait_for(timeout=timeout_ms)
@@ -281,13 +306,42 @@ def _map_frame(page):
     raise RuntimeError("no map frame with layers")
 
 
-def _browser(path: str, steps: int) -> dict:
+def _reach(pages: list, store: str, tmp: str) -> float:
+    """Seconds from the end of ``store import`` of one new claim (on the last day) to every page showing it."""
+    from playwright.sync_api import expect
+
+    before = [_shown(page) for page in pages]
+    new = Path(tmp) / "one-claim.csv"
+    new.write_text(
+        "event_id,date,place,source\n"
+        f"bench-{time.time_ns()},{(START + dt.timedelta(days=DAYS - 1)):%Y-%m-%d},Hama,Benchmark\n",
+        encoding="utf-8",
+    )
+    subprocess.run([sys.executable, "-m", "dashboard", "store", "import", store, str(new)], check=True, cwd=REPO,
+                   env=serving.server_env(), capture_output=True)  # fmt: skip
+    began = time.perf_counter()
+    for page, count in zip(pages, before, strict=True):
+        expect(_metric(page)).to_have_text(f"{count + 1:,}", timeout=120_000)
+    return time.perf_counter() - began
+
+
+def _metric(page):
+    """The Events shown number of the page's latest run (not one kept, marked stale, from the run before)."""
+    cards = page.locator("[data-testid=stElementContainer]:not([data-stale=true]) > [data-testid=stMetric]")
+    return cards.filter(has_text="Events shown").get_by_test_id("stMetricValue")
+
+
+def _shown(page) -> int:
+    return int(_metric(page).inner_text().replace(",", ""))
+
+
+def _browser(path: str | None, steps: int, store: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         started = time.perf_counter()
-        server, url = _server(path, log)
+        server, url = _server(path, log, store)
         url += "/"
         try:
             with sync_playwright() as p:
@@ -311,6 +365,7 @@ def _browser(path: str, steps: int) -> dict:
                     # The server's share of it: the session's first run of the page, on data already loaded.
                     runs.append([float(v) for v in re.findall(r"run_ms=([\d.]+)", log.read_text())][runs_before])
                     _settled(others[-1])
+                reach = _reach([page, *others], store, tmp) if store else float("nan")
                 frame = _map_frame(page)
                 slider = page.get_by_role("slider").first
                 slider.focus()
@@ -357,6 +412,7 @@ def _browser(path: str, steps: int) -> dict:
         "server_rss_mb": server_now,
         "heap_mb": (heap_before / 1e6, *(heaps[i] / 1e6 for i in HEAP_STEPS[:-1]), heap_after / 1e6),
         "groups_kept": kept,
+        "reach_s": reach,
     }
 
 
@@ -364,7 +420,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument(
+        "--store", nargs="*", default=[], help="URLs of filled stores to open (python -m dashboard store import)"
+    )
+    parser.add_argument("--no-files", action="store_true", help="only the stores")
     args = parser.parse_args()
+    stores = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for url in args.store:
+            result = {"store": live_shown(url), **_in_child(_store_read, url)}
+            result.update(_browser(None, args.steps, url))
+            stores.append(result)
+            print(f"measured the store {result['store']}", file=sys.stderr, flush=True)
+    if args.no_files:
+        args.sizes = []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -400,6 +469,31 @@ def main() -> None:
             f"| {r['key_to_map_ms']:.0f} "
             f"| {r['bytes_per_step'] / 1e3:.0f} kB | {naive} | {ratio} | {r['server_peak_mb']:.0f} "
             f"| {' → '.join(f'{h:.0f}' for h in r['heap_mb'])} ({r['groups_kept']} layer groups kept) |"
+        )
+    if stores:
+        _print_stores(stores)
+
+
+def live_shown(url: str) -> str:
+    from dashboard.live import shown_url
+
+    return shown_url(url)
+
+
+def _print_stores(stores: list[dict]) -> None:
+    print()
+    print(
+        "| store | claims | read s (+ arrays) | read peak MB | frame MB | first page s | 2nd session s (ms) "
+        "| 2nd to 5th, median s (ms) | step, server ms | key to map ms | new claim on 5 maps s "
+        "| server peak MB, 5 sessions |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in stores:
+        print(
+            f"| {r['store']} | {r['rows']:,} | {r['read_s']:.1f} ({r['indexed_s']:.1f}) | {r['read_peak_mb']:.0f} "
+            f"| {r['frame_mb']:.0f} | {r['first_page_s']:.1f} | {r['second_session_s']:.1f} ({r['second_run_ms']:.0f}) "
+            f"| {r['new_sessions_s']:.1f} ({r['new_sessions_run_ms']:.0f}) | {r['server_step_ms']:.0f} "
+            f"| {r['key_to_map_ms']:.0f} | {r['reach_s']:.1f} | {r['server_peak_mb']:.0f} |"
         )
 
 

@@ -180,6 +180,22 @@ class Feed:
                 return True
             return self._down_since is not None and self._answered
 
+    def detailed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` (a few, those shown) with the details the frame leaves out (description, url, via and the
+        file's own columns) fetched from the store; as they are while the store does not answer."""
+        store = self._store
+        if rows.empty or store is None or not hasattr(store, "details"):
+            return rows
+        try:
+            found = store.details(rows["event_id"].tolist())
+        except unreachable():
+            return rows
+        found = found.drop_duplicates("event_id").set_index("event_id").reindex(rows["event_id"].to_numpy())
+        out = rows.copy()
+        for name in found.columns:
+            out[name] = pd.array(found[name].fillna("").to_numpy(dtype=object), dtype=pd.StringDtype("pyarrow"))
+        return out
+
     def _open(self):
         if self._store is None:
             self._store = self._opener(self.url)
@@ -216,7 +232,8 @@ class Feed:
             events = store.read_current()
         except unreachable() as err:
             self._store = None
-            raise StoreUnreachable(f"The event store at {self.shown} cannot be reached: {reason(err)}") from err
+            why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
+            raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
         self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
         self._revision = self._known = revision
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""

@@ -33,12 +33,6 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("events", str(REPO / "events.csv"), "Events file to open."),
-    Setting(
-        "store",
-        "",
-        "Database URL of a shared event store to open instead of the events file: sqlite:///PATH or "
-        "postgresql://USER:PASSWORD@HOST/DB (see 'A shared event store'). Empty: the events file.",
-    ),
     Setting("geodata", str(REPO / "geodata"), "Folder with the gazetteer, baseline and borders."),
     Setting(
         "offline",

@@ -126,7 +126,7 @@ def test_a_store_down_at_start_says_so_with_the_password_hidden(events):
     store = FakeStore(events)
     store.down = True
     feed = live.Feed("postgresql://app:s3cr3t@db/map", lambda url: store)
-    with pytest.raises(live.StoreUnreachable) as err:
+    with pytest.raises(live.StoreUnreachable, match="cannot be opened") as err:
         feed.reading()
     assert "postgresql://app:***@db/map" in str(err.value) and "s3cr3t" not in str(err.value)
     store.down = False

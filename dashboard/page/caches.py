@@ -113,8 +113,9 @@ def store_feed(url: str) -> live.Feed:
     """The store at ``url`` for every session; read on first use. On PostgreSQL one thread listens for its
     changes (``live.Listener``), so a session asking whether anything changed costs nothing."""
     from ..store import open_store  # the store's drivers load only when a store is used
+    from ..store.reader import AppReader
 
-    feed = live.Feed(url, open_store)
+    feed = live.Feed(url, lambda at: AppReader(open_store(at)))
     dsn = live.psycopg_dsn(url)
     if dsn is not None:
         live.Listener(feed, dsn).start()

@@ -8,6 +8,7 @@ the downloads and the sources.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -63,6 +64,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
+    if drawn.kind != "cells":
+        drawn = dataclasses.replace(drawn, rows=opened.detailed(drawn.rows))
     # Under the claims, so that the rings never catch a click meant for an event.
     groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
     report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
@@ -91,4 +94,4 @@ def selected_events(opened: Opened, at: np.ndarray):
     picked = st.session_state.get(state.SELECTED_IDS, [])
     if not picked:
         return opened.events.iloc[:0]
-    return opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]]
+    return opened.detailed(opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]])

@@ -35,10 +35,10 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
         return export.standalone_html(basemap.base_map(opened.basemap, offline=True), groups())
 
     files = (  # label, what makes the file (on click), file name ending, MIME type, widget key
-        ("Download CSV", lambda: export.to_csv(events.iloc[at]), "csv", "text/csv", "export_csv"),
+        ("Download CSV", lambda: export.to_csv(opened.detailed(events.iloc[at])), "csv", "text/csv", "export_csv"),
         (
             "Download GeoJSON",
-            lambda: export.to_geojson(events.iloc[at]),
+            lambda: export.to_geojson(opened.detailed(events.iloc[at])),
             "geojson",
             "application/geo+json",
             "export_geojson",

@@ -161,11 +161,12 @@ def _handshake(proxied: Proxied, origin: str | None) -> str:
     )
 
 
-def test_the_readme_shows_the_shipped_site_file():
+@pytest.mark.parametrize("site", ["conflict-map.conf", "conflict-map-team.conf"])
+def test_the_readme_shows_the_shipped_site_file(site):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```nginx\n(.*?)```", readme, flags=re.S)
-    assert SITE.read_text(encoding="utf-8") in blocks, (
-        "README's nginx block differs from deploy/nginx/conflict-map.conf"
+    assert (DEPLOY / site).read_text(encoding="utf-8") in blocks, (
+        f"README's nginx block differs from deploy/nginx/{site}"
     )
 
 

@@ -98,6 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
         "recently are dropped from the cache (their sessions load them again when next needed).",
     ),
     Setting(
+        "store",
+        "",
+        "Database URL of the shared event store (sqlite:///PATH, or postgresql://USER:PASSWORD@HOST/DATABASE with "
+        "PostGIS); empty: the events file. See the README's Shared store.",
+    ),
+    Setting(
         "store_chunk_rows",
         10_000,
         "Rows `store import` reads, checks and writes at a time, each chunk in one transaction: its memory is "

@@ -18,3 +18,5 @@ SELECT 'CREATE ROLE dashboard_app NOLOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dashboard_app') \gexec
 SELECT 'CREATE ROLE dashboard_web LOGIN PASSWORD ''dashboard_web'' IN ROLE dashboard_app'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dashboard_web') \gexec
+-- The test role may end dashboard_web's sessions: a module's database is dropped WITH (FORCE) after its tests.
+GRANT dashboard_web TO dashboard;

@@ -57,7 +57,7 @@ def editing_section(settings: dict, page, geodata) -> None:
     if settings["store"]:
         from dashboard.page import editing  # the store's modules load only when a store is used
 
-        editing.show(caches.store_at(str(settings["store"])), page, geodata.places, bool(settings["review"]))
+        editing.section(str(settings["store"]), page, geodata.places, bool(settings["review"]))
 
 
 main()

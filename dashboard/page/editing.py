@@ -10,11 +10,12 @@ saved first, both versions are shown side by side and the typed values stay.
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 from ..model import CLAIM_STATUSES, CONTROLLERS, EVENT_TYPES, SOURCE_TYPES
-from ..store import claim_history, review, roles, write
-from . import identity, state
+from ..store import StoreError, claim_history, review, roles, write
+from . import caches, identity, state
 from .context import Opened
 from .text import literal
 
@@ -47,6 +48,22 @@ CHOICES = {
     "claim_status": list(CLAIM_STATUSES),
 }
 HISTORY_COLUMNS = ["at", "actor", "action", "field", "old", "new", "reason", "import_file"]
+
+
+def section(url: str, opened: Opened | None, places: pd.DataFrame, review_on: bool) -> None:
+    """The section on the store at ``url``; while the store does not answer, a notice instead (the map stays)."""
+    try:
+        show(caches.store_at(url), opened, places, review_on)
+    except (StoreError, sa.exc.OperationalError, sa.exc.InterfaceError) as err:
+        caches.store_at.clear()  # a new engine once it answers again
+        why = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        password = sa.make_url(url).password
+        if password:
+            why = why.replace(password, "***")
+        st.warning(
+            f"Editing is unavailable: the event store does not answer ({literal(why)}). Nothing was written; "
+            "try again once it is back."
+        )
 
 
 def show(store, opened: Opened | None, places: pd.DataFrame, review_on: bool) -> None:

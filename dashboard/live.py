@@ -38,7 +38,7 @@ CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the s
 # committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
 # than this many revisions behind is not: the next full read of the store (a server's start) has it.
 LOOKBACK = 100
-STORY_COLUMNS = ("story_id", "story_status", "story_size", "story_km", "story_days")
+STORY_COLUMNS = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
 
 
 @functools.cache

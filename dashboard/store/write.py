@@ -442,12 +442,16 @@ def _grant(conn: sa.Connection, actor: Actor, change: Change) -> Written:
 # ---------------------------------------------------------------- the actions by name, for callers
 
 
-def add(store, actor: Actor, fields: Mapping[str, str], *, review: bool = False, reason: str = "") -> Written:
-    return write(store, actor, Change("add", fields=fields, reason=reason), review=review)
+def add(
+    store, actor: Actor, fields: Mapping[str, str], *, review: bool = False, reason: str = "", aliases=None
+) -> Written:
+    return write(store, actor, Change("add", fields=fields, reason=reason), review=review, aliases=aliases)
 
 
-def edit(store, actor: Actor, event_id: str, fields: Mapping[str, str], based_on: int | None, reason: str) -> Written:
-    return write(store, actor, Change("edit", event_id, fields, based_on, reason))
+def edit(
+    store, actor: Actor, event_id: str, fields: Mapping[str, str], based_on: int | None, reason: str, aliases=None
+) -> Written:
+    return write(store, actor, Change("edit", event_id, fields, based_on, reason), aliases=aliases)
 
 
 def withdraw(store, actor: Actor, event_id: str, reason: str, based_on: int | None = None) -> Written:

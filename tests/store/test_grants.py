@@ -84,4 +84,3 @@ def test_the_owner_is_refused_by_the_trigger(stores):
     w.add(owner, w.Actor.operator(), HAMA)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), owner.engine.begin() as conn:
         conn.execute(sa.text("UPDATE revisions SET reason = 'rewritten'"))
-

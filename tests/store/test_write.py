@@ -322,3 +322,12 @@ def test_two_concurrent_edits_of_one_version_have_exactly_one_winner(store):
     assert row["version"] == 2 and row["claim_status"] == won[0].changes["claim_status"][1]
     assert lost[0].current == 2 and lost[0].theirs["claim_status"] == row["claim_status"]
     assert counts(store)["revisions"] == 2
+
+
+def test_five_writers_at_once_lose_nothing_and_keep_the_order(store):
+    """Every write the store acknowledged is there, as the claim's version-th revision, and none is extra."""
+    from tests.store.writers import check, prepare, run_writers
+
+    tally = run_writers(store, prepare(store, 5), seconds=5)
+    assert len(tally.acknowledged) > 20
+    assert check(store, tally) == []

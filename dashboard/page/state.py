@@ -50,6 +50,7 @@ HISTORY_CLAIM = "history_claim"  # the event id whose revisions are shown
 REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queue's form
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
+TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
 
 
 def facet_key(facet: str) -> str:
@@ -99,7 +100,7 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     if keep and before is not None and key[0] == "store":
         return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
         st.session_state.pop(stale, None)
 
 

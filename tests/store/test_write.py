@@ -329,5 +329,7 @@ def test_five_writers_at_once_lose_nothing_and_keep_the_order(store):
     from tests.store.writers import check, prepare, run_writers
 
     tally = run_writers(store, prepare(store, 5), seconds=5)
-    assert len(tally.acknowledged) > 20
+    assert tally.errors == []
+    # How many is the machine's business (about 30 on a quiet one); each writer got at least one through.
+    assert {actor for _, _, actor, _ in tally.acknowledged} == {f"writer-{i}@example.org" for i in range(5)}
     assert check(store, tally) == []

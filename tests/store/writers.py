@@ -36,6 +36,7 @@ class Tally:
 
     acknowledged: list[tuple[str, int, str, dict]] = field(default_factory=list)  # event id, version, actor, changes
     stale: int = 0
+    errors: list[str] = field(default_factory=list)  # anything else a writer met: none is expected
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -80,11 +81,19 @@ def _one_writer(store, email: str, seconds: float, tally: Tally, seed: int, alia
             tally.acknowledged.append((done.event_id, done.version, email, done.changes))
 
 
+def _writer(store, email: str, seconds: float, tally: Tally, seed: int, aliases) -> None:
+    try:
+        _one_writer(store, email, seconds, tally, seed, aliases)
+    except Exception as err:  # noqa: BLE001 - reported to the test, which expects none
+        with tally.lock:
+            tally.errors.append(f"{email}: {type(err).__name__}: {err}")
+
+
 def run_writers(store, editors: list[str], seconds: float, aliases=None) -> Tally:
     """The editors writing at once for ``seconds``; what they were told."""
     tally = Tally()
     threads = [
-        threading.Thread(target=_one_writer, args=(store, email, seconds, tally, i, aliases), daemon=True)
+        threading.Thread(target=_writer, args=(store, email, seconds, tally, i, aliases), daemon=True)
         for i, email in enumerate(editors)
     ]
     for thread in threads:

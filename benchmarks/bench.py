@@ -35,6 +35,7 @@ import platform
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,6 +90,100 @@ def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
     )
 
 
+ACLED_SUB_EVENTS = (
+    ("Battles", "Armed clash"),
+    ("Battles", "Government regains territory"),
+    ("Battles", "Non-state actor overtakes territory"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("Violence against civilians", "Attack"),
+    ("Strategic developments", "Agreement"),
+    ("Strategic developments", "Change to group/activity"),
+    ("Protests", "Peaceful protest"),
+)
+ACLED_ACTORS = (
+    "Military Forces of Syria (2000-2024)",
+    "Hayat Tahrir al Sham",
+    "Syrian National Army",
+    "Syrian Democratic Forces",
+    "Military Forces of Russia (2000-)",
+    "Unidentified Armed Group (Syria)",
+    "Islamic State (Syria)",
+    "Civilians (Syria)",
+)
+WORDS = (
+    "On", "the", "night", "of", "forces", "clashes", "near", "village", "reported", "killed", "wounded",
+    "according", "to", "local", "sources", "artillery", "shelled", "positions", "outskirts", "district",
+    "drone", "struck", "vehicle", "fighters", "withdrew", "advanced", "towards", "road", "checkpoint", "town",
+)  # fmt: skip
+
+
+def _notes_pool(rng: np.random.Generator, size: int = 4000) -> np.ndarray:
+    """ACLED-like notes: 12 to 80 words (about 70 to 500 characters, most near 250), from a small vocabulary."""
+    lengths = np.clip(rng.normal(40, 14, size).astype(int), 12, 80)
+    return np.array(["Synthetic: " + " ".join(rng.choice(WORDS, k)) + "." for k in lengths])
+
+
+def synthetic_acled(n: int, seed: int = 11, first: int = 0) -> pd.DataFrame:
+    """``n`` events shaped like an ACLED export (its 31 columns, its text lengths), around the gazetteer's
+    towns over 60 days, seeded; ids start at ``first`` so that chunks of one big file do not collide."""
+    rng = np.random.default_rng(seed + first)
+    places = pd.read_csv(REPO / "geodata" / "gazetteer.csv")
+    weight = np.where(places["kind"].isin(["city", "capital"]), 8.0, 1.0)
+    pick = rng.choice(len(places), size=n, p=weight / weight.sum())
+    days = pd.date_range(START, periods=DAYS, freq="D")
+    day = rng.integers(0, DAYS, size=n)
+    kinds = rng.integers(0, len(ACLED_SUB_EVENTS), size=n)
+    kind_of = np.array(ACLED_SUB_EVENTS)
+    actor1, actor2 = rng.choice(ACLED_ACTORS, size=n), rng.choice(ACLED_ACTORS, size=n)
+    source = rng.choice(SOURCES, size=n)
+    second = rng.choice(["", "; SOHR", "; Syrian Observatory for Human Rights", "; Enab Baladi"], size=n)
+    return pd.DataFrame(
+        {
+            "event_id_cnty": np.char.add("SYR", np.char.zfill(np.arange(first, first + n).astype(str), 8)),
+            "event_date": days.strftime("%d %B %Y").to_numpy()[day],
+            "year": days.year.to_numpy()[day],
+            "time_precision": rng.choice([1, 1, 1, 2, 3], size=n),
+            "disorder_type": "Political violence",
+            "event_type": kind_of[kinds, 0],
+            "sub_event_type": kind_of[kinds, 1],
+            "actor1": actor1,
+            "assoc_actor_1": rng.choice(["", "", "Tribal Militia (Syria)", "Ahrar al Sham"], size=n),
+            "inter1": rng.integers(1, 9, size=n),
+            "actor2": actor2,
+            "assoc_actor_2": "",
+            "inter2": rng.integers(0, 9, size=n),
+            "interaction": rng.integers(10, 90, size=n),
+            "civilian_targeting": rng.choice(["", "Civilian targeting"], size=n, p=[0.85, 0.15]),
+            "iso": 760,
+            "region": "Middle East",
+            "country": "Syria",
+            "admin1": places["governorate"].to_numpy()[pick] if "governorate" in places else "",
+            "admin2": places["place"].to_numpy()[pick],
+            "admin3": places["place"].to_numpy()[pick],
+            "location": places["place"].to_numpy()[pick],
+            "latitude": (places["lat"].to_numpy()[pick] + rng.normal(0, 0.05, n)).round(4),
+            "longitude": (places["lon"].to_numpy()[pick] + rng.normal(0, 0.05, n)).round(4),
+            "geo_precision": rng.choice([1, 1, 2, 3], size=n),
+            "source": np.char.add(source.astype(str), second.astype(str)),
+            "source_scale": rng.choice(["National", "International", "Subnational-National", "Other"], size=n),
+            "notes": _notes_pool(rng)[rng.integers(0, 4000, size=n)],
+            "fatalities": rng.poisson(1.2, size=n),
+            "tags": rng.choice(["", "", "crowd size=no report", "women targeted: candidates"], size=n),
+            "timestamp": 1_700_000_000 + rng.integers(0, 30_000_000, size=n),
+        }
+    )
+
+
+def write_acled(path: str | Path, n: int, chunk: int = 250_000) -> None:
+    """An ACLED-shaped CSV of ``n`` events, written in chunks so that 2.5 million rows need little memory."""
+    for first in range(0, n, chunk):
+        synthetic_acled(min(chunk, n - first), first=first).to_csv(
+            path, mode="w" if first == 0 else "a", header=first == 0, index=False
+        )
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -110,6 +205,28 @@ def _load(path: str, queue: mp.Queue) -> None:
     began = time.perf_counter()
     dataset = open_events(path, geodata)
     queue.put({"load_s": time.perf_counter() - began, "load_peak_mb": _peak_mb(), "rows": dataset.accepted})
+
+
+def _store_read(url: str, queue: mp.Queue) -> None:
+    """What a server does first on a store: its lean frame read (ADBC on PostgreSQL), and the step's arrays."""
+    from dashboard import live, step
+    from dashboard.store import open_store
+    from dashboard.store.reader import AppReader
+
+    began = time.perf_counter()
+    feed = live.Feed(url, lambda at: AppReader(open_store(at)))
+    reading = feed.reading()
+    read_s = time.perf_counter() - began
+    step.index_events(reading.dataset.events)
+    queue.put(
+        {
+            "read_s": read_s,
+            "indexed_s": time.perf_counter() - began,
+            "read_peak_mb": _peak_mb(),
+            "rows": reading.dataset.accepted,
+            "frame_mb": reading.dataset.events.memory_usage(deep=True).sum() / 1e6,
+        }
+    )
 
 
 def _naive(path: str, steps: int, queue: mp.Queue) -> None:
@@ -217,14 +334,16 @@ def _vm(pid: int, field: str) -> float:
     return float("nan")
 
 
-def _server(path: str, log: Path) -> tuple:
-    """``streamlit run`` on the file, offline, with ``--timing``, on a free port: the process and its URL."""
-    return serving.start(path, ("--timing",), log=log, startup_s=120)
+def _server(path: str | None, log: Path, store: str | None = None) -> tuple:
+    """``streamlit run`` on the file (or the store), offline, with ``--timing``, on a free port: the process
+    and its URL."""
+    flags = ("--timing", *(("--store", store) if store else ()))
+    return serving.start(path, flags, log=log, startup_s=300)
 
 
 def _open(page, url: str, timeout_ms: int) -> float:
     began = time.perf_counter()
-    page.goto(url)
+    page.goto(url, timeout=timeout_ms)
     metric = page.get_by_test_id("stMetric").filter(has_text="Events shown").get_by_test_id("stMetricValue")
     metric.wait_for(timeout=timeout_ms)
     page.locator(MAP_FRAME).wait_for(timeout=timeout_ms)
@@ -257,13 +376,42 @@ def _map_frame(page):
     raise RuntimeError("no map frame with layers")
 
 
-def _browser(path: str, steps: int) -> dict:
+def _reach(pages: list, store: str, tmp: str) -> float:
+    """Seconds from the end of ``store import`` of one new claim (on the last day) to every page showing it."""
+    from playwright.sync_api import expect
+
+    before = [_shown(page) for page in pages]
+    new = Path(tmp) / "one-claim.csv"
+    new.write_text(
+        "event_id,date,place,source\n"
+        f"bench-{time.time_ns()},{(START + dt.timedelta(days=DAYS - 1)):%Y-%m-%d},Hama,Benchmark\n",
+        encoding="utf-8",
+    )
+    subprocess.run([sys.executable, "-m", "dashboard", "store", "import", store, str(new)], check=True, cwd=REPO,
+                   env=serving.server_env(), capture_output=True)  # fmt: skip
+    began = time.perf_counter()
+    for page, count in zip(pages, before, strict=True):
+        expect(_metric(page)).to_have_text(f"{count + 1:,}", timeout=120_000)
+    return time.perf_counter() - began
+
+
+def _metric(page):
+    """The Events shown number of the page's latest run (not one kept, marked stale, from the run before)."""
+    cards = page.locator("[data-testid=stElementContainer]:not([data-stale=true]) > [data-testid=stMetric]")
+    return cards.filter(has_text="Events shown").get_by_test_id("stMetricValue")
+
+
+def _shown(page) -> int:
+    return int(_metric(page).inner_text().replace(",", ""))
+
+
+def _browser(path: str | None, steps: int, store: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         started = time.perf_counter()
-        server, url = _server(path, log)
+        server, url = _server(path, log, store)
         url += "/"
         try:
             with sync_playwright() as p:
@@ -287,6 +435,7 @@ def _browser(path: str, steps: int) -> dict:
                     # The server's share of it: the session's first run of the page, on data already loaded.
                     runs.append([float(v) for v in re.findall(r"run_ms=([\d.]+)", log.read_text())][runs_before])
                     _settled(others[-1])
+                reach = _reach([page, *others], store, tmp) if store else float("nan")
                 frame = _map_frame(page)
                 slider = page.get_by_role("slider").first
                 slider.focus()
@@ -333,6 +482,7 @@ def _browser(path: str, steps: int) -> dict:
         "server_rss_mb": server_now,
         "heap_mb": (heap_before / 1e6, *(heaps[i] / 1e6 for i in HEAP_STEPS[:-1]), heap_after / 1e6),
         "groups_kept": kept,
+        "reach_s": reach,
     }
 
 
@@ -343,7 +493,20 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=("all", "publish"), default="all", help="publish: the exports alone, no server or browser"
     )
+    parser.add_argument(
+        "--store", nargs="*", default=[], help="URLs of filled stores to open (python -m dashboard store import)"
+    )
+    parser.add_argument("--no-files", action="store_true", help="only the stores")
     args = parser.parse_args()
+    stores = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for url in args.store:
+            result = {"store": live_shown(url), **_in_child(_store_read, url)}
+            result.update(_browser(None, args.steps, url))
+            stores.append(result)
+            print(f"measured the store {result['store']}", file=sys.stderr, flush=True)
+    if args.no_files:
+        args.sizes = []
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -387,6 +550,31 @@ def main() -> None:
             f"| {' → '.join(f'{h:.0f}' for h in r['heap_mb'])} ({r['groups_kept']} layer groups kept) |"
         )
     _print_publish(rows)
+    if stores:
+        _print_stores(stores)
+
+
+def live_shown(url: str) -> str:
+    from dashboard.live import shown_url
+
+    return shown_url(url)
+
+
+def _print_stores(stores: list[dict]) -> None:
+    print()
+    print(
+        "| store | claims | read s (+ arrays) | read peak MB | frame MB | first page s | 2nd session s (ms) "
+        "| 2nd to 5th, median s (ms) | step, server ms | key to map ms | new claim on 5 maps s "
+        "| server peak MB, 5 sessions |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in stores:
+        print(
+            f"| {r['store']} | {r['rows']:,} | {r['read_s']:.1f} ({r['indexed_s']:.1f}) | {r['read_peak_mb']:.0f} "
+            f"| {r['frame_mb']:.0f} | {r['first_page_s']:.1f} | {r['second_session_s']:.1f} ({r['second_run_ms']:.0f}) "
+            f"| {r['new_sessions_s']:.1f} ({r['new_sessions_run_ms']:.0f}) | {r['server_step_ms']:.0f} "
+            f"| {r['key_to_map_ms']:.0f} | {r['reach_s']:.1f} | {r['server_peak_mb']:.0f} |"
+        )
 
 
 if __name__ == "__main__":

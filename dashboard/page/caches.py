@@ -1,6 +1,7 @@
 """Every cache the page keeps. All are ``st.cache_resource``: shared by every session, never copied.
 
-A file's caches are keyed on its dataset key (``("path", path, mtime, size)`` or ``("upload", sha256)``),
+A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, ``("upload", sha256)``, or for a store
+``("store", URL with the password hidden, generation)``: a new generation for each change merged),
 never on the ``id()`` of an object; arguments named with a leading underscore are not hashed.
 
 | cache | key | entries | why |
@@ -12,6 +13,8 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``derived`` | dataset key, name | with its upload; 8 files, an hour | what is worked out once from a file |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
+| ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
+| ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
@@ -33,7 +36,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, history, pipeline, step, stories
+from .. import control, filters, history, live, pipeline, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -103,6 +106,28 @@ def dataset_uploaded(digest: str, data: Callable[[], bytes], geodata: Geodata, s
 def last_good() -> dict:
     """Path -> (name, key, dataset) of the last version of each events file that was read, for every session."""
     return {}
+
+
+@st.cache_resource(show_spinner=False)
+def store_feed(url: str) -> live.Feed:
+    """The store at ``url`` for every session; read on first use. On PostgreSQL one thread listens for its
+    changes (``live.Listener``), so a session asking whether anything changed costs nothing."""
+    from ..store import open_store  # the store's drivers load only when a store is used
+    from ..store.reader import AppReader
+
+    feed = live.Feed(url, lambda at: AppReader(open_store(at)))
+    dsn = live.psycopg_dsn(url)
+    if dsn is not None:
+        live.Listener(feed, dsn).start()
+    return feed
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(url: str):
+    """The store at ``url`` for the editing section's writes and reads: one engine (a pool) per server."""
+    from ..store import open_store
+
+    return open_store(url)
 
 
 # What is worked out once from a file: a file's entries are kept while it is among the FILES_KEPT used

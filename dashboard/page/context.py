@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ class Opened:
     basemap: BasemapData
     cells: object  # the zone cells (a GeoDataFrame)
     settings: dict
+    # rows -> the same rows with every column: a store's frame leaves descriptions and the file's own columns
+    # out, fetched for the rows shown (popups, the table, downloads); a file's rows are returned as they are
+    detailed: Callable[[pd.DataFrame], pd.DataFrame] = lambda rows: rows
 
     @property
     def events(self) -> pd.DataFrame:
@@ -56,6 +60,7 @@ def opened(name: str, key: tuple, dataset: Dataset, geodata: Geodata, settings: 
         basemap=caches.basemap_of(folder, geodata),
         cells=caches.zone_cells_in(folder, geodata),
         settings=settings,
+        **({"detailed": caches.store_feed(str(settings["store"])).detailed} if key[0] == "store" else {}),
     )
 
 

@@ -1,4 +1,4 @@
-"""The data source: the events file or an upload, the page's title and caption, and the rejected rows."""
+"""The data source: the events file, a store or an upload, the page's title and caption, and the rejected rows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import export, pipeline
+from .. import export, live, pipeline
 from ..load import Limits, UnusableFile
 from ..pipeline import Dataset
 from . import caches, origin, state
@@ -17,7 +17,8 @@ KINDS = {"native": "", "acled": "ACLED", "ucdp": "UCDP GED", "geojson": "GeoJSON
 
 
 def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
-    """The uploaded file if there is one, else the events file: (name, key, dataset); stops on an unusable file."""
+    """The uploaded file if there is one, else the store or the events file: (name, key, dataset); stops on an
+    unusable file or a store that has never answered."""
     limit = min(int(settings["upload_mb"]), int(st.get_option("server.maxUploadSize")))
     with st.sidebar:
         st.header("Data")
@@ -30,12 +31,15 @@ def choose_dataset(settings: dict, geodata) -> tuple[str, tuple, Dataset]:
             help="Native CSV (see the README), an ACLED or UCDP GED export, or a GeoJSON FeatureCollection of "
             f"points. Up to {int(settings['upload_mb'])} MB. The file stays on this server, in memory.",
         )
+    if upload is None and settings["store"]:
+        return dataset_from_store(str(settings["store"]))
     if upload is None:
         return dataset_from_path(Path(str(settings["events"])), settings, geodata)
     if not origin.from_own_origin():  # an upload changes what the server holds: only from the app's own page
         st.error("This upload came from a page on another site or port and was not read.")
         st.stop()
     st.session_state.pop(state.FILE_SEEN, None)  # steps need not watch the events file while an upload is open
+    st.session_state.pop(state.STORE_SEEN, None)
     digest = upload_digest(upload)
     try:
         with st.spinner(f"Loading {literal(upload.name)}…"):
@@ -88,6 +92,57 @@ def dataset_from_path(path: Path, settings: dict, geodata) -> tuple[str, tuple, 
             st.stop()
     caches.last_good()[str(path)] = (name, ("path", str(path), *stamp), dataset)
     return caches.last_good()[str(path)]
+
+
+def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
+    """The store's current claims, shared by every session, with what changed since merged in; the claims read
+    last, with a notice, while the store does not answer. Stops with one message when it never has."""
+    feed = caches.store_feed(url)
+    try:
+        with st.spinner(f"Reading the event store at {literal(feed.shown)}…"):
+            reading = feed.reading()
+    except live.StoreUnreachable as err:
+        st.error(f"**{literal(err)}** The page opens it by itself as soon as it answers.")
+        open_when_reachable(url)
+        st.stop()
+    st.session_state[state.STORE_SEEN] = (url, reading.generation, reading.down_since)
+    if reading.down_since is not None:
+        st.warning(
+            f"**The event store is unreachable since {reading.down_since:%H:%M}** ({literal(reading.why)}). "
+            f"Showing the data read at {reading.read_at:%H:%M:%S}; it catches up by itself when the store answers.",
+            icon=":material/cloud_off:",
+        )
+    if reading.stories_pending:
+        st.info("Stories are being grouped again over every claim; the story filter and markers follow shortly.")
+    watch_store()
+    return f"the event store {feed.shown}", ("store", feed.shown, reading.generation), reading.dataset
+
+
+def store_changed() -> bool:
+    """Whether the store has news for this session: claims newer than those shown, or it went down or came back.
+
+    Costs nothing on PostgreSQL (a listener hears the changes) and one ``max(revision_id)`` a half second
+    per server on SQLite."""
+    seen = st.session_state.get(state.STORE_SEEN)
+    return seen is not None and caches.store_feed(seen[0]).news(seen[1], seen[2])
+
+
+@st.fragment(run_every=1.0)
+def watch_store() -> None:
+    """Look for the store's news every second, so that a change shows on an open map no one touches."""
+    if store_changed():
+        st.rerun()
+
+
+@st.fragment(run_every=2.0)
+def open_when_reachable(url: str) -> None:
+    """Try a store that has not answered again every two seconds; once it answers, a full run opens it."""
+    feed = caches.store_feed(url)
+    try:
+        feed.reading()
+    except live.StoreUnreachable:
+        return
+    st.rerun()
 
 
 @st.fragment(run_every=2.0)

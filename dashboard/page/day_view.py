@@ -8,6 +8,7 @@ the downloads and the sources.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import replace
@@ -41,8 +42,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     began, settings, days = time.perf_counter(), opened.settings, opened.days
     if st.session_state[state.PLAYING] != playing:
         st.rerun()  # start or stop the play timer, which only a full run can change
-    if data.file_changed():
-        st.rerun()  # a step reruns only this fragment; the file is read again by a full run
+    if data.file_changed() or data.store_changed():
+        st.rerun()  # a step reruns only this fragment; a full run reads the file again, or merges the store's news
     day.play_step(days, playing, float(settings["play_seconds"]))
     on, mode, window = day.controls(days)
     at = step.positions(opened.indexed, on, mode, window, choice.narrowing)
@@ -64,6 +65,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
+    if drawn.kind != "cells":
+        drawn = dataclasses.replace(drawn, rows=opened.detailed(drawn.rows))
     # Under the claims, so that the rings never catch a click meant for an event.
     groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
     report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
@@ -92,7 +95,7 @@ def selected_events(opened: Opened, at: np.ndarray):
     picked = st.session_state.get(state.SELECTED_IDS, [])
     if not picked:
         return opened.events.iloc[:0]
-    return opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]]
+    return opened.detailed(opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]])
 
 
 def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Drawn) -> downloads.Shown:

@@ -67,10 +67,10 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
         return picture.picture(opened.geodata, scene, "png", *size)
 
     files = (  # label, what makes the file (on click), file name ending, MIME type, widget key
-        ("Download CSV", lambda: export.to_csv(events.iloc[at]), "csv", "text/csv", "export_csv"),
+        ("Download CSV", lambda: export.to_csv(opened.detailed(events.iloc[at])), "csv", "text/csv", "export_csv"),
         (
             "Download GeoJSON",
-            lambda: export.to_geojson(events.iloc[at]),
+            lambda: export.to_geojson(opened.detailed(events.iloc[at])),
             "geojson",
             "application/geo+json",
             "export_geojson",

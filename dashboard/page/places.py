@@ -51,6 +51,7 @@ def place_history(opened: Opened) -> None:
     baseline = str(places.set_index("place")["baseline"].get(place, ""))
     moved = history.place_changes(changes, place, baseline)
     claims = history.place_claims(opened.events, changes, place)
+    claims = opened.detailed(claims)[claims.columns]  # a store's descriptions, not its files' other columns
     if moved.empty:
         st.caption(f"No source claims a change of control here since the baseline; held by {baseline or 'nobody'}.")
     else:

@@ -46,7 +46,7 @@ def show(opened: Opened, choice: Choice, day: dt.date, mode: str, window: int) -
         if len(only) > SHOWN:
             column.caption(f"The latest {SHOWN} of them:")
         column.dataframe(
-            opened.events.iloc[only[-SHOWN:]][list(COMPARE_COLUMNS)].rename(columns=COMPARE_COLUMNS),
+            opened.detailed(opened.events.iloc[only[-SHOWN:]])[list(COMPARE_COLUMNS)].rename(columns=COMPARE_COLUMNS),
             hide_index=True,
             column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
         )

@@ -28,11 +28,26 @@ DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a 
 LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
 FILE_SEEN = "file_seen"  # (path, stamp) of the events file as the page last read it
 FILE_ASKED = "file_asked"  # the stamp a step last asked a full run for
+STORE_SEEN = "store_seen"  # (generation, down since) of the store as the page last showed it
 UPLOAD = "upload"  # the uploader
 UPLOAD_DIGEST = "upload_digest"  # (file id, sha256) of the upload: its bytes are hashed once
 COMPARING = "comparing"  # the "Compare two sources" toggle
 COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
+# The editing section (page/editing.py): each form's fields are keyed PREFIX + field name.
+SIGN_IN, SIGN_OUT = "sign_in", "sign_out"  # the buttons
+ADD_PREFIX = "add_"  # the add form's fields
+ADD_PROBLEMS = "add_problems"  # field -> the validator's message, from the last refused add
+ADD_DONE = "add_done"  # (event id, how it stands) of the claim just added: said once, and the form emptied
+FIX_CLAIM = "fix_claim"  # the event id being corrected
+FIX_PREFIX = "fix_"  # the correction form's fields
+FIX_LOADED = "fix_loaded"  # (event id, version) the correction form was loaded from: the edit's based-on version
+FIX_PROBLEMS = "fix_problems"  # field -> message, from the last refused correction
+FIX_STALE = "fix_stale"  # both versions of a correction refused as stale, to show side by side
+FIX_REASON = "fix_reason"  # the correction's reason
+FIX_RELOAD = "fix_reload"  # the "start again from their version" button
+HISTORY_CLAIM = "history_claim"  # the event id whose revisions are shown
+REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queue's form
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
@@ -65,7 +80,7 @@ def move_day(days: list[dt.date], delta: int) -> None:
 
 def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
-    version of the same file (the link holds the view as it was), else defaults."""
+    version of the same file or store (the link holds the view as it was), else defaults."""
     before = st.session_state.get(DATASET_KEY)
     if before == key:
         return
@@ -80,11 +95,19 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
-    st.session_state[SELECTED_IDS] = []
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
+    if keep and before is not None and key[0] == "store":
+        return  # a change merged into the same store: the table's pick and the panels' choices stay
+    st.session_state[SELECTED_IDS] = []
     for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
         st.session_state.pop(stale, None)
+
+
+def take_theirs() -> None:
+    """After a stale correction: load the claim's saved version into the form on the next run."""
+    st.session_state[FIX_STALE] = None
+    st.session_state[FIX_LOADED] = None
 
 
 def keep_day_within(days: list[dt.date]) -> None:

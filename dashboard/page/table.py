@@ -23,7 +23,7 @@ def show(opened: Opened, at: np.ndarray) -> None:
         "kind of happening; its status is judged on all its claims in the file."
     )
     limit = int(opened.settings["table_rows"])
-    listed = opened.events.iloc[at[-limit:]]
+    listed = opened.detailed(opened.events.iloc[at[-limit:]])
     if len(at) > limit:
         st.caption(f"Listing the latest {limit:,} of {len(at):,}; the downloads below hold them all.")
     picked = st.dataframe(

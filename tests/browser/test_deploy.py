@@ -9,6 +9,7 @@ file, and the app's port. The app runs as ``make run`` starts it. When nginx is 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -57,18 +58,19 @@ def _nginx() -> str:
     return found
 
 
-def _runnable_config(site: str, tmp: Path, port: int, app_port: int) -> str:
-    """The shipped site file, made runnable here; everything it includes is the shipped snippets."""
+def _runnable_config(site: str, tmp: Path, port: int, app_ports: list[int]) -> str:
+    """The shipped site file, made runnable here; everything it includes is the shipped snippets. The site's
+    app servers (127.0.0.1:8501, 8502, ...) become ``app_ports``; the access log names each request's upstream."""
     replacements = [
         ("include snippets/", f"include {DEPLOY}/"),
-        ("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};"),
+        *((f"server 127.0.0.1:{8501 + i};", f"server 127.0.0.1:{app};") for i, app in enumerate(app_ports)),
         ("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;"),
         ("/etc/ssl/map.crt", str(tmp / "map.crt")),
         ("/etc/ssl/map.key", str(tmp / "map.key")),
         ("/etc/nginx/conflict-map.htpasswd", str(tmp / "htpasswd")),
     ]
     for old, new in replacements:
-        assert site.count(old) == (2 if old.startswith("include") else 1), f"{SITE.name} changed around {old!r}"
+        assert site.count(old) == (2 if old.startswith("include") else 1), f"site file changed around {old!r}"
         site = site.replace(old, new)
     temp = "\n".join(
         f"    {kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -76,14 +78,15 @@ def _runnable_config(site: str, tmp: Path, port: int, app_port: int) -> str:
     user = "user root;\n" if os.geteuid() == 0 else ""
     return (
         f"{user}worker_processes 1;\nevents {{ worker_connections 256; }}\nhttp {{\n"
-        f"    access_log {tmp / 'access.log'};\n{temp}\n{site}\n}}\n"
+        f"    log_format upstreams '$upstream_addr $cookie__streamlit_xsrf $request_method $uri $status';\n"
+        f"    access_log {tmp / 'access.log'} upstreams;\n{temp}\n{site}\n}}\n"
     )
 
 
-@pytest.fixture(scope="module")
-def proxied(tmp_path_factory) -> Iterator[Proxied]:
+@contextlib.contextmanager
+def nginx_in_front(site: Path, app_ports: list[int], tmp: Path) -> Iterator[Proxied]:
+    """Debian's nginx running ``site`` (a shipped site file) on a free port, in front of ``app_ports``."""
     nginx = _nginx()
-    tmp = tmp_path_factory.mktemp("nginx")
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
         + ["-keyout", str(tmp / "map.key"), "-out", str(tmp / "map.crt")],
@@ -91,19 +94,14 @@ def proxied(tmp_path_factory) -> Iterator[Proxied]:
         capture_output=True,
     )
     (tmp / "htpasswd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
-    app, app_port = start_app("streamlit-behind-nginx")
     port = free_port()
     conf = tmp / "nginx.conf"
     log = tmp / "error.log"
     globals_ = f"daemon off; master_process on; pid {tmp / 'nginx.pid'}; error_log {log} info;"
-    try:
-        conf.write_text(_runnable_config(SITE.read_text(encoding="utf-8"), tmp, port, app_port), encoding="utf-8")
-        checked = subprocess.run([nginx, "-p", str(tmp), "-c", str(conf), "-g", globals_, "-t"], capture_output=True)
-        if checked.returncode:
-            pytest.fail(f"nginx refused the configuration:\n{checked.stderr.decode()}\n{conf.read_text()}")
-    except BaseException:
-        stop(app)
-        raise
+    conf.write_text(_runnable_config(site.read_text(encoding="utf-8"), tmp, port, app_ports), encoding="utf-8")
+    checked = subprocess.run([nginx, "-p", str(tmp), "-c", str(conf), "-g", globals_, "-t"], capture_output=True)
+    if checked.returncode:
+        pytest.fail(f"nginx refused the configuration:\n{checked.stderr.decode()}\n{conf.read_text()}")
     proc = subprocess.Popen(
         [nginx, "-p", str(tmp), "-c", str(conf), "-g", globals_],
         stdout=subprocess.DEVNULL,
@@ -117,6 +115,15 @@ def proxied(tmp_path_factory) -> Iterator[Proxied]:
         yield Proxied(url=url, port=port, auth=auth)
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory) -> Iterator[Proxied]:
+    app, app_port = start_app("streamlit-behind-nginx")
+    try:
+        with nginx_in_front(SITE, [app_port], tmp_path_factory.mktemp("nginx")) as proxied:
+            yield proxied
+    finally:
         stop(app)
 
 
@@ -154,11 +161,12 @@ def _handshake(proxied: Proxied, origin: str | None) -> str:
     )
 
 
-def test_the_readme_shows_the_shipped_site_file():
+@pytest.mark.parametrize("site", ["conflict-map.conf", "conflict-map-team.conf"])
+def test_the_readme_shows_the_shipped_site_file(site):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```nginx\n(.*?)```", readme, flags=re.S)
-    assert SITE.read_text(encoding="utf-8") in blocks, (
-        "README's nginx block differs from deploy/nginx/conflict-map.conf"
+    assert (DEPLOY / site).read_text(encoding="utf-8") in blocks, (
+        f"README's nginx block differs from deploy/nginx/{site}"
     )
 
 

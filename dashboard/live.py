@@ -1,0 +1,335 @@
+"""A store as one app server reads it: the current claims, kept up to date by reading only what changed.
+
+``Feed`` holds one store's published claims as the page needs them (the frame ``open_events`` gives a
+file: sorted by date and line, with stories), the last revision read, and whether the store answers.
+Every session of the server shares one feed (``page.caches.store_feed``); nothing here imports Streamlit.
+
+- ``latest`` is the newest revision the store has, asked cheaply: on PostgreSQL a listener thread
+  (``Listener``) hears the ``NOTIFY`` the revisions trigger sends, so asking costs nothing; on SQLite
+  it is ``max(revision_id)``, asked at most every ``POLL_S`` seconds whatever the number of sessions.
+- ``refresh`` reads ``changes_since`` the last revision read and merges it into the frame (rows
+  replaced by ``event_id``; withdrawn or unpublished claims dropped). Stories are made again over the
+  whole frame: at once for a small store, else in a thread, the changed claims standing alone meanwhile.
+- When the store does not answer, the last frame read stays, with ``down_since`` set; the next
+  ``refresh`` that gets an answer catches up and clears it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import stories
+from .filters import sort_by_date
+from .pipeline import Dataset, release_memory
+
+POLL_S = 0.5  # at most one max(revision_id) a half second per server, on SQLite or without a listener
+STORIES_INLINE = 200_000  # up to this many claims, stories are made again before a change is shown (~2 s)
+CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the store's migration 0002)
+# Revisions read again at each catch-up: a writer whose transaction took its revision id before another's but
+# committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
+# than this many revisions behind is not: the next full read of the store (a server's start) has it.
+LOOKBACK = 100
+STORY_COLUMNS = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
+
+
+@functools.cache
+def unreachable() -> tuple[type[BaseException], ...]:
+    """The errors that mean "the store does not answer" (or answers with an error), whatever its driver; found
+    on first use, so that an app without a store loads no database driver."""
+    found: list[type[BaseException]] = [OSError, sqlite3.Error]
+    try:
+        from .store import StoreError
+
+        found.append(StoreError)
+    except ImportError:
+        pass
+    try:
+        import sqlalchemy.exc
+
+        found.append(sqlalchemy.exc.SQLAlchemyError)
+    except ImportError:
+        pass
+    try:
+        import psycopg
+
+        found.append(psycopg.Error)
+    except ImportError:
+        pass
+    try:
+        import adbc_driver_manager
+
+        found.append(adbc_driver_manager.Error)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+class StoreUnreachable(RuntimeError):
+    """The store could not be read; the message names it, its password hidden, and says why."""
+
+
+def shown_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``: what a message or a page may show."""
+    return re.sub(r"^([a-z][\w+.-]*://[^:/@]*):[^@]*@", r"\1:***@", url.strip(), flags=re.I)
+
+
+def reason(err: BaseException) -> str:
+    """The first line of a driver's message, with any URL in it masked: enough to say why, no traceback."""
+    text = str(getattr(err, "orig", None) or err).strip().splitlines()
+    first = text[0] if text else type(err).__name__
+    return re.sub(r"[a-z][\w+.-]*://\S+", lambda m: shown_url(m.group(0)), first, flags=re.I)[:300]
+
+
+def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with ``changed`` applied: each changed claim replaces its row (by ``event_id``), a withdrawn
+    or unpublished one leaves; the changed claims stand alone (a story of one) until stories are made again."""
+    shown = changed
+    if "withdrawn" in shown.columns:
+        shown = shown.loc[~shown["withdrawn"].fillna(False).astype(bool)]
+    if "review_state" in shown.columns:
+        shown = shown.loc[shown["review_state"].fillna("published").eq("published")]
+    shown = shown.reindex(columns=[c for c in events.columns if c not in STORY_COLUMNS])
+    shown = shown.astype({c: events[c].dtype for c in shown.columns}, errors="ignore")
+    alone = shown.assign(
+        story_id=shown["event_id"].astype(str), story_status="single-source", story_size=1, story_km=0.0, story_days=0
+    )
+    kept = events.loc[~events["event_id"].isin(changed["event_id"])]
+    out = pd.concat([kept, alone.reindex(columns=events.columns)], ignore_index=True)
+    return sort_by_date(out.astype({c: events[c].dtype for c in events.columns}, errors="ignore"))
+
+
+def with_stories(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with stories made over all of them (``stories.add_stories``), whatever they had before."""
+    return stories.add_stories(events.drop(columns=[c for c in STORY_COLUMNS if c in events.columns]))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a session shows of the store: the dataset, its generation (a cache key part), and its health."""
+
+    dataset: Dataset
+    generation: int
+    revision: int
+    read_at: dt.datetime  # when the store last answered
+    down_since: dt.datetime | None  # when it stopped answering, or None
+    why: str  # the driver's reason, while down
+    stories_pending: bool  # stories are being made again in a thread
+
+
+class Feed:
+    """One store's current claims for every session of this server (see the module's docstring)."""
+
+    def __init__(self, url: str, opener: Callable[[str], object], inline: int = STORIES_INLINE):
+        self.url, self.shown = url, shown_url(url)
+        self._opener, self._inline = opener, inline
+        self._lock = threading.RLock()
+        self._store = None
+        self._events: pd.DataFrame | None = None
+        self._revision = -1
+        self._generation = 0
+        self._read_at: dt.datetime | None = None
+        self._down_since: dt.datetime | None = None
+        self._why = ""
+        self._asked_at = 0.0
+        self._known = -1  # the newest revision the store was last seen to have
+        self._pending = False  # stories are being made again
+        self._grouping = False  # the thread that makes them runs
+        self._answered = False  # whether the last ask of the revision got an answer
+        self.listener: Listener | None = None
+
+    # What the store has --------------------------------------------------------------------------
+    def heard(self, revision: int) -> None:
+        """A revision announced by the store (the listener's NOTIFY): newer than the read one means a refresh."""
+        with self._lock:
+            self._known = max(self._known, int(revision))
+            self._answered = True
+
+    def latest(self) -> int:
+        """The newest revision known: the listener's when it listens, else ``last_revision`` every ``POLL_S``."""
+        if self.listener is not None and self.listener.listening:
+            return self._known
+        now = time.monotonic()
+        with self._lock:
+            if now - self._asked_at >= POLL_S:
+                self._asked_at = now
+                try:
+                    self._known = int(self._open().last_revision())
+                    self._answered = True
+                except unreachable() as err:
+                    self._answered = False
+                    self._fail(err)
+            return self._known
+
+    def news(self, generation: int, down_since: dt.datetime | None) -> bool:
+        """Whether a session that showed ``generation`` (and ``down_since``) has something new to show: claims
+        not yet read, claims another session has merged, or the store gone down or answering again."""
+        latest = self.latest()
+        with self._lock:
+            if latest > self._revision or self._generation != generation:
+                return True
+            if (self._down_since is None) != (down_since is None):
+                return True
+            return self._down_since is not None and self._answered
+
+    def detailed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` (a few, those shown) with the details the frame leaves out (description, url, via and the
+        file's own columns) fetched from the store; as they are while the store does not answer."""
+        store = self._store
+        if rows.empty or store is None or not hasattr(store, "details"):
+            return rows
+        try:
+            found = store.details(rows["event_id"].tolist())
+        except unreachable():
+            return rows
+        found = found.drop_duplicates("event_id").set_index("event_id").reindex(rows["event_id"].to_numpy())
+        out = rows.copy()
+        for name in found.columns:
+            out[name] = pd.array(found[name].fillna("").to_numpy(dtype=object), dtype=pd.StringDtype("pyarrow"))
+        return out
+
+    def _open(self):
+        if self._store is None:
+            self._store = self._opener(self.url)
+        return self._store
+
+    def _fail(self, err: BaseException) -> None:
+        if self._down_since is None:
+            self._down_since = dt.datetime.now()
+        self._why = reason(err)
+
+    # Reading it -----------------------------------------------------------------------------------
+    def reading(self) -> Reading:
+        """The claims as last read, refreshed first when the store has newer ones; raises StoreUnreachable when
+        it has never been read."""
+        with self._lock:
+            if self._events is None:
+                self._first_read()
+            elif self.latest() > self._revision or (self._down_since is not None and self._answered):
+                self._catch_up()
+            return Reading(
+                Dataset(self._events, _no_rejections(), len(self._events), "store"),
+                self._generation,
+                self._revision,
+                self._read_at,
+                self._down_since,
+                self._why,
+                self._pending,
+            )
+
+    def _first_read(self) -> None:
+        try:
+            store = self._open()
+            revision = int(store.last_revision())
+            events = store.read_current()
+        except unreachable() as err:
+            self._store = None
+            why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
+            raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
+        self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
+        self._revision = self._known = revision
+        self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
+        self._generation += 1
+        release_memory()
+
+    def _catch_up(self) -> None:
+        try:
+            changed, revision = self._open().changes_since(max(self._revision - LOOKBACK, 0))
+        except unreachable() as err:
+            self._fail(err)
+            return
+        self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
+        if len(changed):
+            self._events = self._storied(merged(self._events, changed))
+        self._revision = self._known = max(int(revision), self._revision)
+        self._generation += 1
+
+    def _storied(self, events: pd.DataFrame) -> pd.DataFrame:
+        """Stories over ``events``: made now for a small store, else in a thread that swaps them in when done."""
+        if len(events) <= self._inline:
+            return with_stories(events)
+        if "story_id" not in events.columns:
+            events = events.assign(
+                story_id=events["event_id"].astype(str),
+                story_status="single-source",
+                story_size=1,
+                story_km=0.0,
+                story_days=0,
+            )
+        self._pending = True
+        if not self._grouping:  # one thread at a time: it goes again while changes keep coming
+            self._grouping = True
+            threading.Thread(target=self._stories_later, name=f"stories {self.shown}", daemon=True).start()
+        return events
+
+    def _stories_later(self) -> None:
+        while True:
+            with self._lock:  # taken after the caller has stored the frame it made
+                events, generation = self._events, self._generation
+            made = with_stories(events)
+            with self._lock:
+                if self._generation == generation:
+                    self._events, self._pending, self._grouping = made, False, False
+                    self._generation += 1
+                    break
+        release_memory()
+
+
+def _no_rejections() -> pd.DataFrame:
+    return pd.DataFrame(columns=["line", "column", "value", "reason", "other_problems"])
+
+
+class Listener:
+    """One thread per store and server: ``LISTEN`` on PostgreSQL, telling the feed each revision announced.
+
+    While it listens, ``Feed.latest`` asks the database nothing. When the connection drops it stops
+    listening (the feed falls back to asking, which tells the page the store is down) and connects again
+    every second; once back, it asks for the last revision, since announcements made while away are lost.
+    """
+
+    def __init__(self, feed: Feed, dsn: str, retry_s: float = 1.0):
+        self.feed, self.dsn, self.retry_s = feed, dsn, retry_s
+        self.listening = False
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"listen {feed.shown}", daemon=True)
+
+    def start(self) -> Listener:
+        self.feed.listener = self
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=3) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    last = conn.execute("SELECT coalesce(max(revision_id), 0) FROM revisions").fetchone()[0]
+                    self.feed.heard(int(last))
+                    self.listening = True
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=self.retry_s, stop_after=100):
+                            self.feed.heard(int(note.payload))  # the trigger sends the new revision's id
+                        conn.execute("SELECT 1")  # a dead server is found within a second, not at the next NOTIFY
+            except psycopg.Error:
+                pass
+            self.listening = False
+            self._stop.wait(self.retry_s)
+
+
+def psycopg_dsn(url: str) -> str | None:
+    """A libpq address for a ``postgresql[+driver]://`` URL, or None for another database."""
+    match = re.match(r"^postgres(?:ql)?(?:\+\w+)?://", url.strip(), flags=re.I)
+    return "postgresql://" + url.strip()[match.end() :] if match else None

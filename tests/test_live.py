@@ -1,0 +1,146 @@
+"""The store as one server reads it (dashboard/live.py): URLs shown without passwords, changes merged by event_id."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from dashboard import live
+from dashboard.geocode import read_geodata
+from dashboard.pipeline import open_events
+from tests.support import EVENTS, REPO
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://app:s3cr3t@db.example:5432/map", "postgresql://app:***@db.example:5432/map"),
+        ("postgresql+psycopg://app:p%40ss:w@db/map", "postgresql+psycopg://app:***@db/map"),
+        ("postgresql://app@db/map", "postgresql://app@db/map"),
+        ("sqlite:///tmp/store.db", "sqlite:///tmp/store.db"),
+    ],
+)
+def test_a_url_is_shown_without_its_password(url, shown):
+    assert live.shown_url(url) == shown
+
+
+def test_a_driver_message_naming_a_url_hides_its_password():
+    err = OSError('connection to "postgresql://app:s3cr3t@db/map" failed\nDETAIL: more')
+    assert live.reason(err) == 'connection to "postgresql://app:***@db/map" failed'
+
+
+def test_psycopg_address_drops_the_driver_name():
+    assert live.psycopg_dsn("postgresql+psycopg://a:b@h:1/d") == "postgresql://a:b@h:1/d"
+    assert live.psycopg_dsn("sqlite:///x.db") is None
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return open_events(EVENTS, read_geodata(REPO / "geodata")).events
+
+
+def test_a_changed_claim_replaces_its_row_and_a_withdrawn_one_leaves(events):
+    first, second = events.iloc[0], events.iloc[1]
+    changed = pd.DataFrame(
+        [
+            {**first.to_dict(), "description": "corrected", "withdrawn": False, "review_state": "published"},
+            {**second.to_dict(), "withdrawn": True, "review_state": "published"},
+            {**first.to_dict(), "event_id": "new-1", "line": 10**6, "withdrawn": False, "review_state": "draft"},
+            {
+                **first.to_dict(),
+                "event_id": "new-2",
+                "line": 10**6 + 1,
+                "withdrawn": False,
+                "review_state": "published",
+            },
+        ]
+    )
+    out = live.merged(events, changed)
+    assert len(out) == len(events)  # one withdrawn, one new published, one draft not shown
+    assert out.loc[out["event_id"].eq(first["event_id"]), "description"].tolist() == ["corrected"]
+    assert second["event_id"] not in set(out["event_id"])
+    assert "new-1" not in set(out["event_id"]) and "new-2" in set(out["event_id"])
+    assert list(out.columns) == list(events.columns)
+    assert out.dtypes.to_dict() == events.dtypes.to_dict()
+    assert out["date"].is_monotonic_increasing
+
+
+def test_stories_made_again_after_a_merge_equal_those_of_a_fresh_load(events):
+    out = live.with_stories(live.merged(events, events.iloc[:0].assign(withdrawn=False)))
+    pd.testing.assert_frame_equal(out, events, check_like=False)
+
+
+class FakeStore:
+    """The store's reading contract over a frame in memory; ``down`` makes every call fail as a dead server does."""
+
+    def __init__(self, events: pd.DataFrame):
+        self.events, self.changes, self.down, self.reads = events, [], False, 0
+
+    def _check(self):
+        if self.down:
+            raise OSError("connection refused")
+
+    def last_revision(self) -> int:
+        self._check()
+        return len(self.changes)
+
+    def read_current(self) -> pd.DataFrame:
+        self._check()
+        self.reads += 1
+        return self.events
+
+    def changes_since(self, revision: int):
+        self._check()
+        rows = self.changes[revision:]
+        return (pd.DataFrame(rows) if rows else self.events.iloc[:0]), len(self.changes)
+
+
+def test_a_feed_reads_once_then_only_what_changed_and_rides_out_a_dead_store(events, monkeypatch):
+    monkeypatch.setattr(live, "POLL_S", 0.0)
+    store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("postgresql://app:pw@db/map", lambda url: store)
+    first = feed.reading()
+    assert first.dataset.accepted == len(events) and first.down_since is None
+    assert feed.reading().generation == first.generation  # nothing new: nothing read again
+    store.changes.append({**store.events.iloc[0].to_dict(), "event_id": "added", "withdrawn": False})
+    assert feed.news(first.generation, None)
+    second = feed.reading()
+    assert second.dataset.accepted == len(events) + 1 and second.generation > first.generation
+    assert store.reads == 1
+    store.down = True
+    assert feed.news(second.generation, None)  # gone down: the page must say so
+    third = feed.reading()
+    assert third.down_since is not None and third.dataset is not None and "connection refused" in third.why
+    assert third.dataset.accepted == len(events) + 1
+    store.down = False
+    store.changes.append({**store.events.iloc[1].to_dict(), "withdrawn": True})
+    assert feed.news(third.generation, third.down_since)
+    back = feed.reading()
+    assert back.down_since is None and back.dataset.accepted == len(events)
+    assert store.reads == 1
+
+
+def test_a_store_down_at_start_says_so_with_the_password_hidden(events):
+    store = FakeStore(events)
+    store.down = True
+    feed = live.Feed("postgresql://app:s3cr3t@db/map", lambda url: store)
+    with pytest.raises(live.StoreUnreachable, match="cannot be opened") as err:
+        feed.reading()
+    assert "postgresql://app:***@db/map" in str(err.value) and "s3cr3t" not in str(err.value)
+    store.down = False
+    assert feed.reading().dataset.accepted == len(events)
+
+
+def test_a_big_store_shows_at_once_and_its_stories_follow(events):
+    store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("sqlite:///x.db", lambda url: store, inline=10)
+    first = feed.reading()
+    assert first.dataset.accepted == len(events)
+    deadline = time.monotonic() + 30
+    while feed.reading().stories_pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+    done = feed.reading()
+    assert not done.stories_pending and done.generation > first.generation
+    pd.testing.assert_frame_equal(done.dataset.events, events)

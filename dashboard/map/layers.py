@@ -58,7 +58,7 @@ def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]
         Zones(zones_data).add_to(zone_group)
     dot_group = folium.FeatureGroup(name="Place control")
     if dots_data:
-        Points(dots_data, weight=1.5, fill_opacity=0.85).add_to(dot_group)
+        Points(dots_data, weight=1.5, fill_opacity=0.85, kind="places").add_to(dot_group)
     return [zone_group, dot_group]
 
 

@@ -57,10 +57,11 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         opened.cells,
         opened.options,
     )
-    day.numbers(opened, at, int(held["changed"].sum()), on)
-    toggles = st.columns(2)
-    as_stories = bool(toggles[0].toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
-    toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    counted, toggles = st.columns([3, 2], vertical_alignment="center")
+    day.numbers(counted, opened, at, int(held["changed"].sum()), on)
+    as_stories = bool(toggles.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    toggles.toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    day.summary(opened, choice.filters, on, mode, window)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download

@@ -7,6 +7,7 @@ section never spells a key by hand.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import streamlit as st
 
@@ -59,6 +60,13 @@ def clear_all() -> None:
 def move_day(days: list[dt.date], delta: int) -> None:
     position = days.index(st.session_state[DAY]) + delta if st.session_state[DAY] in days else len(days) - 1
     st.session_state[DAY] = days[min(max(position, 0), len(days) - 1)]
+
+
+def start_play(days: list[dt.date]) -> None:
+    """Play pressed on the last day starts from the first: otherwise it would stop at once, without a word."""
+    if st.session_state.get(PLAYING) and st.session_state.get(DAY) == days[-1] and len(days) > 1:
+        st.session_state[DAY] = days[0]
+        st.session_state[STEPPED_AT] = time.monotonic()  # the first day is shown for a whole step
 
 
 def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:

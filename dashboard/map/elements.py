@@ -72,7 +72,9 @@ class Points(Script):
         The popup's largest width and height in pixels (the map makes them smaller to fit its size).
     kind : str
         What the legend calls these markers: "events" (hidden by event type, keyed by ``colour``) or
-        "places" (hidden all together).
+        "places" (hidden all together); any other kind is never hidden.
+    opened : bool
+        Open each marker's popup as soon as it is on the map (the event picked in the table).
     """
 
     _template = Template(
@@ -109,6 +111,9 @@ class Points(Script):
               marker.bindTooltip(p.tooltip, {sticky: true});
               {% if this.popup %}
               marker.bindPopup(p[{{ this.popup_key }}], {maxWidth: {{ this.size[0] }}, maxHeight: {{ this.size[1] }}});
+              {% if this.opened %}
+              marker.on("add", function () { setTimeout(function () { marker.openPopup(); }, 0); });
+              {% endif %}
               {% endif %}
               return marker;
             }
@@ -130,10 +135,11 @@ class Points(Script):
         popup: str | None = None,
         size: tuple[int, int] = (380, 360),
         kind: str = "events",
+        opened: bool = False,
     ):
         super().__init__()
         self._name = "Points"
-        self.kind_key = to_script(kind)
+        self.kind_key, self.opened = to_script(kind), bool(opened)
         self.data = script_json(data)
         self.weight, self.fill_opacity, self.size = float(weight), float(fill_opacity), size
         self.popup, self.popup_key = popup, to_script(popup)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from .. import step, view
 from ..map import layers
-from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
+from . import browse, caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
 from .text import print_time
 
@@ -65,7 +65,9 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
-    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
+    picked = selected_events(opened, at)
+    report = map_panel.draw(opened, groups, picked, drawn, selected)
+    browse.show(opened, at, picked)
     shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
@@ -77,7 +79,7 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         st.caption("The timeline, the events table and the sources follow as soon as the map is drawn.")
         print_time(settings["timing"], "view_ms", began)
         return
-    timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
+    timeline.show(opened, choice, on, first_day)
     table.show(opened, at)
     downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}")
     places.changed_hands(opened, on)

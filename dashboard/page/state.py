@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import numpy as np
 import streamlit as st
 
 from .. import filters, view
@@ -24,6 +25,8 @@ MAP = "map"  # the map component's report: centre, zoom, bounds
 START_MAP = "start_map"  # (centre, zoom) the map opens at, from the link or the table's selection
 SELECTED_IDS = "selected_ids"  # event ids picked in the table
 TABLE = "table"  # the events table's selection
+TABLE_IDS = "table_ids"  # the event ids the table's selection last held: a new one replaces the keyboard's pick
+TIMELINE_BY = "timeline_by"  # the timeline's axis: "date" (event date) or "reported_on"
 BELOW_MAP = "below_map"  # set once the map has been drawn: the rest of the day view follows
 DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a rerun
 LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
@@ -89,7 +92,7 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[SELECTED_IDS] = []
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, TABLE_IDS, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
         st.session_state.pop(stale, None)
 
 
@@ -98,3 +101,19 @@ def keep_day_within(days: list[dt.date]) -> None:
     day = st.session_state.get(DAY)
     if not isinstance(day, dt.date) or not days[0] <= day <= days[-1]:
         st.session_state[DAY] = days[-1]
+
+
+def pick_next(ids, at, delta: int) -> None:
+    """The event after (or before) the picked one among the shown ``ids[at]``; the first (or last) if none."""
+    if len(at) == 0:
+        return
+    shown = ids[at]
+    picked = st.session_state.get(SELECTED_IDS, [])
+    here = np.flatnonzero(np.isin(shown, picked))[:1] if picked else []
+    position = (here[0] + delta) % len(shown) if here else (0 if delta > 0 else len(shown) - 1)
+    st.session_state[SELECTED_IDS] = [shown[position]]
+    st.session_state[START_MAP] = (None, None)  # the selection moves the map from now on
+
+
+def pick_none() -> None:
+    st.session_state[SELECTED_IDS] = []

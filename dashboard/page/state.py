@@ -110,7 +110,7 @@ def pick_next(ids, at, delta: int) -> None:
     shown = ids[at]
     picked = st.session_state.get(SELECTED_IDS, [])
     here = np.flatnonzero(np.isin(shown, picked))[:1] if picked else []
-    position = (here[0] + delta) % len(shown) if here else (0 if delta > 0 else len(shown) - 1)
+    position = (int(here[0]) + delta) % len(shown) if len(here) else (0 if delta > 0 else len(shown) - 1)
     st.session_state[SELECTED_IDS] = [shown[position]]
     st.session_state[START_MAP] = (None, None)  # the selection moves the map from now on
 

@@ -85,7 +85,7 @@ def test_the_legend_has_a_row_for_every_event_type_and_controller_and_buttons_to
 def test_the_map_collapses_its_legend_on_narrow_maps_and_fits_popups():
     script = basemap.base_map(basemap.BasemapData("{}", "{}"), offline=True).get_root().render()
     assert "collapse(map.getSize().x < 600)" in script
-    assert "size.x - 60" in script and 'position: "topright"' in script
+    assert "size.x - 100" in script and 'position: "topright"' in script
 
 
 # ---------------------------------------------------------------- the ring on the marker drawn

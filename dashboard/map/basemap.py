@@ -72,6 +72,10 @@ LEGEND_CSS = """
   outline:3px solid #1a5fb4;outline-offset:1px}
 .leaflet-control-attribution{max-width:calc(100vw - 150px);white-space:normal;line-height:1.25}
 .leaflet-popup-content{overflow-wrap:anywhere}
+@media (max-width:440px){.map-legend{font-size:11px;max-width:calc(100vw - 60px)}
+  .map-legend .legend-col{min-width:0;flex:1 1 45%}.map-legend .legend-body{gap:0 6px;padding:0 5px 5px}
+  .map-legend .row,.map-legend button.row{font-size:11px;padding:1px 0}.map-legend .hint{display:none}
+  .leaflet-control-attribution{font-size:10px}}
 """
 LEGEND_HINT = "press a row to hide or show it"
 
@@ -114,9 +118,10 @@ def legend_html() -> str:
     return (
         '<button type="button" class="legend-toggle" aria-expanded="true">Legend</button>'
         '<div class="legend-body">'
-        f'<div class="legend-col"><b>Events <span style="font-weight:normal;color:#555">({LEGEND_HINT})</span></b>'
+        '<div class="legend-col"><b>Events '
+        f'<span class="hint" style="font-weight:normal;color:#555">({LEGEND_HINT})</span></b>'
         f"{events}<b>Stories (outline)</b>{outlines}</div>"
-        f'<div class="legend-col"><b>Held by (zones, place squares)</b>{held}<b>Basis of control</b>{basis_rows()}'
+        f'<div class="legend-col"><b>Held by (zones, squares)</b>{held}<b>Basis of control</b>{basis_rows()}'
         f"<b>Layers</b>{shown}</div></div>"
     )
 

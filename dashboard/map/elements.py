@@ -239,8 +239,8 @@ class Legend(Script):
     control zones, ``places`` the place dots. Which are hidden is kept in the frame, so it lasts across
     slider steps (each step's layers apply it as they are added).
 
-    Popups are fitted to the map when they open: no wider than the map less 60 px, no taller than it
-    less 110 px.
+    Popups are fitted to the map when they open: no wider than the map less 100 px (its frame adds about
+    40), no taller than it less 110 px.
 
     Parameters
     ----------
@@ -313,9 +313,11 @@ class Legend(Script):
           };
           legend.addTo(map);
           var fit = function () {
-            div.querySelector(".legend-body").style.maxHeight = Math.max(map.getSize().y - 60, 120) + "px";
+            // Above the attribution, whatever its height: no entry ever sits under it.
+            var below = map.attributionControl.getContainer().offsetHeight + 30;
+            div.querySelector(".legend-body").style.maxHeight = Math.max(map.getSize().y - below - 40, 120) + "px";
           };
-          fit();
+          map.whenReady(fit);
           map.on("resize", fit);
           collapse(map.getSize().x < {{ this.narrow }});
           map.on("popupopen", function (e) {
@@ -324,7 +326,7 @@ class Legend(Script):
               p.options.wantedWidth = p.options.maxWidth;
               p.options.wantedHeight = p.options.maxHeight || size.y;
             }
-            p.options.maxWidth = Math.max(Math.min(p.options.wantedWidth, size.x - 60), 100);
+            p.options.maxWidth = Math.max(Math.min(p.options.wantedWidth, size.x - 100), 100);
             p.options.minWidth = Math.min(p.options.minWidth || 50, p.options.maxWidth);
             p.options.maxHeight = Math.max(Math.min(p.options.wantedHeight, size.y - 110), 100);
             p.options.autoPanPaddingTopLeft = L.point(10, 50);

@@ -43,7 +43,7 @@ SKIP_LINK = """
   link.className = "skip-link";
   link.textContent = "Skip to the day slider";
   link.addEventListener("click", function (event) {
-    const slider = doc.querySelector('[data-testid="stSlider"] [role="slider"]');
+    const slider = doc.querySelector('[data-testid="stSlider"] input[type="range"]');
     if (slider) { event.preventDefault(); slider.focus(); slider.scrollIntoView({block: "center"}); }
   });
   doc.body.insertBefore(link, doc.body.firstChild);

@@ -240,7 +240,7 @@ class Legend(Script):
     slider steps (each step's layers apply it as they are added).
 
     Popups are fitted to the map when they open: no wider than the map less 100 px (its frame adds about
-    40), no taller than it less 110 px.
+    40), no taller than it less 150 px, and panned clear of the zoom buttons.
 
     Parameters
     ----------
@@ -328,8 +328,8 @@ class Legend(Script):
             }
             p.options.maxWidth = Math.max(Math.min(p.options.wantedWidth, size.x - 100), 100);
             p.options.minWidth = Math.min(p.options.minWidth || 50, p.options.maxWidth);
-            p.options.maxHeight = Math.max(Math.min(p.options.wantedHeight, size.y - 110), 100);
-            p.options.autoPanPaddingTopLeft = L.point(10, 50);
+            p.options.maxHeight = Math.max(Math.min(p.options.wantedHeight, size.y - 150), 100);
+            p.options.autoPanPaddingTopLeft = L.point(10, 85);  // clear of the zoom buttons
             p.options.autoPanPaddingBottomRight = L.point(10, 30);
             if (size.x < {{ this.narrow }}) collapse(true);
             p.update();

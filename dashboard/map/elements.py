@@ -234,7 +234,8 @@ class Legend(Script):
 
     Top right, clear of the attribution (bottom right) and the scale (bottom left), and at most the map's
     height less a margin, so no entry ever sits under either. It starts collapsed on a map narrower than
-    ``narrow`` pixels (a phone), and collapses there when a popup opens. A row that is a button
+    ``narrow`` pixels (a phone), and collapses there when a popup opens, or anywhere when it covers the
+    open popup. A row that is a button
     (``data-key``) hides or shows: ``type:<colour>`` the event markers of that colour, ``zones`` the
     control zones, ``places`` the place dots. Which are hidden is kept in the frame, so it lasts across
     slider steps (each step's layers apply it as they are added).
@@ -333,6 +334,11 @@ class Legend(Script):
             p.options.autoPanPaddingBottomRight = L.point(10, 30);
             if (size.x < {{ this.narrow }}) collapse(true);
             p.update();
+            // Once the popup has panned into view: fold the legend if it still covers the popup.
+            setTimeout(function () {
+              var a = p.getElement() && p.getElement().getBoundingClientRect(), b = div.getBoundingClientRect();
+              if (a && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) collapse(true);
+            }, 400);
           });
           map.attributionControl.setPrefix("Leaflet");
           map.attributionControl.addAttribution({{ this.attribution }});

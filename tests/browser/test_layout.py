@@ -85,6 +85,10 @@ def test_a_popup_fits_inside_the_map(sized, app_url):
     popup = boxes["popup"]
     assert popup[2] - popup[0] <= map_w - 40, f"popup {popup} as wide as the map ({map_w})"
     assert 0 <= popup[0] and popup[2] <= map_w and 0 <= popup[1] and popup[3] <= map_h, f"popup {popup} cut"
+    page.wait_for_timeout(500)  # the legend folds once the popup has panned
+    boxes = page.evaluate(BOXES)
+    assert not overlap(boxes["popup"], boxes["legend"]), "the legend covers the popup"
+    assert not overlap(boxes["popup"], boxes["zoom"]), "the zoom buttons cover the popup"
     if SIZES[name][0] < 600:
         assert "collapsed" in page.frame_locator(MAP_IFRAME).locator(".map-legend").get_attribute("class")
     screenshot(page, f"layout-popup-{name}")

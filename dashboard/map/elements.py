@@ -40,14 +40,16 @@ class ForgetOldLayers(Script):
     """Empty the frame's list of past layer groups before the new ones are added.
 
     streamlit-folium removes the previous groups from the map on each update but keeps them in
-    ``window.feature_group``, which then grows by a step's layers on every slider move. This script
-    runs first in the update, after the removal.
+    ``window.feature_group``, which then grows by a step's layers on every slider move. The legend's
+    list of layers (``window.legendLayers``) would grow the same way. This script runs first in the
+    update, after the removal.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         window.feature_group = [];
+        window.legendLayers = [];
         {% endmacro %}
         """
     )

@@ -104,5 +104,6 @@ def selected_layer(event: pd.DataFrame, drawn: Drawn | None = None) -> folium.Fe
 def frame_layers(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
     """The groups to send with ``st_folium(feature_group_to_add=...)``, old ones let go."""
     if groups:
-        groups[0].add_child(ForgetOldLayers())
+        # First of all the update's scripts: the legend's list must be emptied before this step's layers join it.
+        groups[0].add_child(ForgetOldLayers(), index=0)
     return groups

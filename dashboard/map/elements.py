@@ -77,6 +77,9 @@ class Points(Script):
         "places" (hidden all together); any other kind is never hidden.
     opened : bool
         Open each marker's popup as soon as it is on the map (the event picked in the table).
+    shape, stroke : str
+        The markers' shape ("circle", or "square" for places) and outline colour when a feature has none:
+        given once for the layer, not repeated in every feature.
     """
 
     _template = Template(
@@ -104,9 +107,10 @@ class Points(Script):
           var geo = L.geoJSON({{ this.data }}, {
             pointToLayer: function (f, at) {
               var p = f.properties;
-              var make = p.shape === "square" ? function (a, o) { return new L.SquareMarker(a, o); } : L.circleMarker;
+              var square = (p.shape || {{ this.shape_key }}) === "square";
+              var make = square ? function (a, o) { return new L.SquareMarker(a, o); } : L.circleMarker;
               var marker = make(at, {
-                radius: p.radius, color: p.stroke || "#222", weight: p.weight || {{ this.weight }},
+                radius: p.radius, color: p.stroke || {{ this.stroke_key }}, weight: p.weight || {{ this.weight }},
                 dashArray: p.dash || null, fillColor: p.colour, fill: true,
                 fillOpacity: p.opacity || {{ this.fill_opacity }}
               });
@@ -138,10 +142,13 @@ class Points(Script):
         size: tuple[int, int] = (380, 360),
         kind: str = "events",
         opened: bool = False,
+        shape: str = "circle",
+        stroke: str = "#222",
     ):
         super().__init__()
         self._name = "Points"
         self.kind_key, self.opened = to_script(kind), bool(opened)
+        self.shape_key, self.stroke_key = to_script(shape), to_script(stroke)
         self.data = script_json(data)
         self.weight, self.fill_opacity, self.size = float(weight), float(fill_opacity), size
         self.popup, self.popup_key = popup, to_script(popup)

@@ -27,7 +27,7 @@ from ..model import (
 )
 from ..names import visible
 from .escape import escape_text
-from .palette import NO_CLAIM_COLOUR, OTHER_EVENT_COLOUR, PLACE_MARK, STORY_OUTLINES
+from .palette import NO_CLAIM_COLOUR, OTHER_EVENT_COLOUR, STORY_OUTLINES
 
 # Claims about one place on one day share a point; they are drawn on a small ring around it, this many
 # degrees wide, so each can be clicked.
@@ -342,8 +342,7 @@ def control_json(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> tuple[st
             geometry=control.geometry.to_numpy(),
             crs=control.crs,
         )
-        # Square with a white outline: a place, never mistaken for a round event marker of the same hue.
-        dots_data = dots.assign(radius=4, shape=PLACE_MARK["shape"], stroke=PLACE_MARK["outline"]).to_json(drop_id=True)
+        dots_data = dots.assign(radius=4).to_json(drop_id=True)
     return zones_data, dots_data
 
 

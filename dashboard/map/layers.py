@@ -14,7 +14,7 @@ import pandas as pd
 from ..step import Drawn
 from .elements import ForgetOldLayers, Points, Zones
 from .features import SENT_PROPERTIES, cells_json, changed_json, event_features, spread, story_features
-from .palette import SELECTED_RING
+from .palette import PLACE_MARK, SELECTED_RING
 
 
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
@@ -60,7 +60,9 @@ def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]
         Zones(zones_data).add_to(zone_group)
     dot_group = folium.FeatureGroup(name="Place control")
     if dots_data:
-        Points(dots_data, weight=1.5, fill_opacity=0.85, kind="places").add_to(dot_group)
+        # Square with a white outline: a place, never mistaken for a round event marker of the same hue.
+        shape, outline = PLACE_MARK["shape"], PLACE_MARK["outline"]
+        Points(dots_data, weight=1.5, fill_opacity=0.85, kind="places", shape=shape, stroke=outline).add_to(dot_group)
     return [zone_group, dot_group]
 
 

@@ -18,7 +18,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
-| ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
+| ``per_day_of`` | dataset key, filters, axis | 64 | the timeline's counts by either axis, once per choice |
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
@@ -195,10 +195,12 @@ def facet_mask_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: di
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame:
-    """Events per day and source under the filters: computed when the filters change, not on each step."""
-    picked = _events.loc[filters.facet_mask(_events, dict(chosen))]
-    return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
+def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame, by: str = "date") -> tuple[pd.DataFrame, int]:
+    """Claims per day (event date or date reported) and source under the filters, and how many lack that day:
+    computed when the filters change, not on each step."""
+    from . import timeline  # the timeline's own counting; imported here, not at the top, to keep the cycle out
+
+    return timeline.per_day(_events.loc[filters.facet_mask(_events, dict(chosen))], by)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

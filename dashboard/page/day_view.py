@@ -18,7 +18,7 @@ import streamlit as st
 
 from .. import publish, step, view
 from ..map import layers
-from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
+from . import browse, caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
 from .text import print_time
 
@@ -59,17 +59,20 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         opened.cells,
         opened.options,
     )
-    day.numbers(opened, at, int(held["changed"].sum()), on)
-    toggles = st.columns(2)
-    as_stories = bool(toggles[0].toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
-    toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    counted, toggles = st.columns([3, 2], vertical_alignment="center")
+    day.numbers(counted, opened, at, int(held["changed"].sum()), on)
+    as_stories = bool(toggles.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    toggles.toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    day.summary(opened, choice.filters, on, mode, window)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     if drawn.kind != "cells":
         drawn = dataclasses.replace(drawn, rows=opened.detailed(drawn.rows))
     # Under the claims, so that the rings never catch a click meant for an event.
     groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
-    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
+    picked = selected_events(opened, at)
+    report = map_panel.draw(opened, groups, picked, drawn, selected)
+    browse.show(opened, at, picked)
     shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
@@ -81,7 +84,7 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         st.caption("The timeline, the events table and the sources follow as soon as the map is drawn.")
         print_time(settings["timing"], "view_ms", began)
         return
-    timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
+    timeline.show(opened, choice, on, first_day)
     table.show(opened, at)
     downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}", published(opened, choice, shown, drawn))
     places.changed_hands(opened, on)

@@ -7,7 +7,9 @@ section never spells a key by hand.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+import numpy as np
 import streamlit as st
 
 from .. import filters, view
@@ -23,6 +25,8 @@ MAP = "map"  # the map component's report: centre, zoom, bounds
 START_MAP = "start_map"  # (centre, zoom) the map opens at, from the link or the table's selection
 SELECTED_IDS = "selected_ids"  # event ids picked in the table
 TABLE = "table"  # the events table's selection
+TABLE_IDS = "table_ids"  # the event ids the table's selection last held: a new one replaces the keyboard's pick
+TIMELINE_BY = "timeline_by"  # the timeline's axis: "date" (event date) or "reported_on"
 BELOW_MAP = "below_map"  # set once the map has been drawn: the rest of the day view follows
 DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a rerun
 LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
@@ -78,6 +82,13 @@ def move_day(days: list[dt.date], delta: int) -> None:
     st.session_state[DAY] = days[min(max(position, 0), len(days) - 1)]
 
 
+def start_play(days: list[dt.date]) -> None:
+    """Play pressed on the last day starts from the first: otherwise it would stop at once, without a word."""
+    if st.session_state.get(PLAYING) and st.session_state.get(DAY) == days[-1] and len(days) > 1:
+        st.session_state[DAY] = days[0]
+        st.session_state[STEPPED_AT] = time.monotonic()  # the first day is shown for a whole step
+
+
 def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
     version of the same file or store (the link holds the view as it was), else defaults."""
@@ -100,7 +111,7 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     if keep and before is not None and key[0] == "store":
         return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, TABLE_IDS, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
         st.session_state.pop(stale, None)
 
 
@@ -115,3 +126,19 @@ def keep_day_within(days: list[dt.date]) -> None:
     day = st.session_state.get(DAY)
     if not isinstance(day, dt.date) or not days[0] <= day <= days[-1]:
         st.session_state[DAY] = days[-1]
+
+
+def pick_next(ids, at, delta: int) -> None:
+    """The event after (or before) the picked one among the shown ``ids[at]``; the first (or last) if none."""
+    if len(at) == 0:
+        return
+    shown = ids[at]
+    picked = st.session_state.get(SELECTED_IDS, [])
+    here = np.flatnonzero(np.isin(shown, picked))[:1] if picked else []
+    position = (int(here[0]) + delta) % len(shown) if len(here) else (0 if delta > 0 else len(shown) - 1)
+    st.session_state[SELECTED_IDS] = [shown[position]]
+    st.session_state[START_MAP] = (None, None)  # the selection moves the map from now on
+
+
+def pick_none() -> None:
+    st.session_state[SELECTED_IDS] = []

@@ -37,7 +37,9 @@ def show(opened: Opened, at: np.ndarray) -> None:
     # The selection comes from the browser: only row numbers within the listed rows are used.
     rows = [r for r in (picked.selection.rows if picked else []) if isinstance(r, int) and 0 <= r < len(listed)]
     ids = listed["event_id"].iloc[rows[:1]].tolist()
-    if ids != st.session_state.get(state.SELECTED_IDS, []):
+    # Only a change of the table's own selection picks: the keyboard's pick (page/browse.py) stays otherwise.
+    if ids != st.session_state.get(state.TABLE_IDS, []):
+        st.session_state[state.TABLE_IDS] = ids
         st.session_state[state.SELECTED_IDS] = ids
         if ids:
             st.session_state[state.START_MAP] = (None, None)  # the selection moves the map from now on

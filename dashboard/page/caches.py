@@ -7,14 +7,17 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 |---|---|---:|---|
 | ``geodata_in`` | geodata folder | 1 per folder | the gazetteer, baseline and borders, read once |
 | ``basemap_of`` | geodata folder | 1 per folder | borders and labels as GeoJSON: the map is rebuilt each run |
+| ``place_names_of`` | geodata folder | 1 per folder | each place's other names, for the place picker |
 | ``zone_cells_in`` | geodata folder | 1 per folder | the cells zones are dissolved from |
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
-| ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
-| ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
+| ``facets_of`` | dataset key | 8, an hour | each facet as codes: its masks and counts are array operations |
+| ``search_text_of`` | dataset key, geodata folder | 8, an hour | the searched text, folded once per file |
+| ``narrowing_of`` | dataset key, folder, filters, search, place, radius | 64 | the filters' masks; faceted counts |
+| ``per_day_of`` | dataset key, filters | 64 | the timeline's counts per outlet, once per choice of filters |
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
@@ -28,11 +31,12 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, history, pipeline, step, stories
+from .. import control, filters, history, pipeline, place_filter, search, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -53,6 +57,11 @@ def geodata_in(folder: str) -> Geodata:
 @st.cache_resource(show_spinner=False)
 def basemap_of(folder: str, _geodata: Geodata) -> basemap.BasemapData:
     return basemap.basemap_data(_geodata)
+
+
+@st.cache_resource(show_spinner=False)
+def place_names_of(folder: str, _geodata: Geodata) -> dict[str, str]:
+    return place_filter.other_names(_geodata.places)
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,22 +122,56 @@ def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
-    """The filters that leave something out: a filter with every value chosen costs nothing."""
-    return {f: list(v) for f, v in chosen if set(v) != set(options[f])}
+    """The filters that leave something out: a filter with none or every value chosen costs nothing."""
+    return {f: list(v) for f, v in chosen if v and set(v) != set(options[f])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
+def facets_of(key: tuple, _events: pd.DataFrame) -> dict[str, filters.Facet]:
+    return filters.facet_index(_events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
+def search_text_of(key: tuple, folder: str, _events: pd.DataFrame, _places) -> search.SearchText:
+    return search.search_text(_events, _places)
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    parts: dict  # filter name (a facet, "search", "place") -> (what it keeps, in words; its mask)
+    mask: object  # every filter's mask together, or None when nothing is left out
+    counts: dict  # facet -> its values' counts under the other filters
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def facet_mask_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict):
-    """The filters' mask, once per choice of filters; None when every value of every filter is chosen."""
-    narrowed = _narrowed(chosen, _options)
-    return filters.facet_mask(_events, narrowed) if narrowed else None
+def narrowing_of(
+    key: tuple, folder: str, chosen: tuple, query: str, place, radius: int, _events, _geodata
+) -> Narrowing:
+    """The filters' masks, once per choice: a step only reads them. ``place`` is a place filter's label."""
+    index, pick = facets_of(key, _events), place_filter.choices(_geodata.places).get(place)
+    parts = {}
+    for facet, values in chosen:
+        mask = index[facet].mask(values) if set(values) != set(index[facet].values) else None
+        if mask is not None:
+            shown = ", ".join(repr(v) for v in values[:3]) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
+            parts[facet] = (f"{filters.FACETS[facet]} {shown}", mask)
+    found = search.matches(search_text_of(key, folder, _events, _geodata.places), query)
+    if found is not None:
+        parts["search"] = (f"Search {query.strip()!r}", found)
+    if pick is not None:
+        parts["place"] = (pick.describe(radius), place_filter.place_mask(_events, pick, radius, _geodata.places))
+    masks = {name: mask for name, (_, mask) in parts.items()}
+    return Narrowing(parts, filters.all_of(list(masks.values())), filters.faceted_counts(index, masks))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame:
-    """Events per day and source under the filters: computed when the filters change, not on each step."""
-    picked = _events.loc[filters.facet_mask(_events, dict(chosen))]
-    return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
+def per_day_of(key: tuple, chosen: tuple, _mask, _events: pd.DataFrame) -> pd.DataFrame:
+    """Claims per day and outlet under the filters (``_mask``, keyed by ``chosen``): computed when the filters
+    change, not on each step. A row naming two outlets is a claim of each, as the source filter counts it."""
+    picked = _events if _mask is None else _events.loc[_mask]
+    outlets = filters.facet_values(picked, "source")
+    per = pd.DataFrame({"date": picked["date"].to_numpy()[outlets.index], "source": outlets.to_numpy()})
+    return per.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -162,7 +205,7 @@ def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
     return stories.source_profiles(_events)
 
 
-CONTROL_FACETS = ("source", "source_type", "claim_status")
+CONTROL_FACETS = ("source", "source_type", "affiliation", "claim_status")
 
 
 def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geodata, cells, options: dict):

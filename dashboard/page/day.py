@@ -50,11 +50,9 @@ def controls(days: list[dt.date]) -> tuple[dt.date, str, int]:
 
 
 def numbers(opened: Opened, at: np.ndarray, changed: int, day: dt.date) -> None:
-    """Events shown, sources shown, places changed hands and the day; a word when nothing matches."""
+    """Events shown, sources shown, places changed hands and the day (the day view says why when none is shown)."""
     cells = st.columns(4)
     cells[0].metric("Events shown", f"{len(at):,}")
     cells[1].metric("Sources shown", step.count_sources(opened.indexed, at))
     cells[2].metric("Places changed hands", changed, help=f"since the {BASELINE_TEXT} baseline")
     cells[3].metric("Day", f"{day:%d %b %Y}")
-    if len(at) == 0:
-        st.info("No events match these filters on this day. Widen the filters, or pick another day.")

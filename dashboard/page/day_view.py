@@ -14,7 +14,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from .. import step, view
+from .. import filters, step, view
 from ..map import layers
 from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
@@ -58,6 +58,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         opened.options,
     )
     day.numbers(opened, at, int(held["changed"].sum()), on)
+    if len(at) == 0:
+        st.info(why_nothing(opened, choice, on, mode, window))
     toggles = st.columns(2)
     as_stories = bool(toggles[0].toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
     toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
@@ -65,7 +67,18 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
     report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
-    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
+    shown = view.View(
+        on,
+        mode,
+        window,
+        as_stories,
+        choice.filters,
+        *map_panel.moved_view(report),
+        selected,
+        choice.search,
+        choice.place,
+        choice.radius,
+    )
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
     if not st.session_state.get(state.BELOW_MAP):
@@ -76,13 +89,20 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         st.caption("The timeline, the events table and the sources follow as soon as the map is drawn.")
         print_time(settings["timing"], "view_ms", began)
         return
-    timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
+    timeline.show(caches.per_day_of(opened.key, choice.key, choice.narrowing, opened.events), on, first_day)
     table.show(opened, at)
     downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}")
     places.changed_hands(opened, on)
     places.place_history(opened)
     sources.show(opened, choice, on, mode, window)
     print_time(settings["timing"], "view_ms", began)
+
+
+def why_nothing(opened: Opened, choice: Choice, on: dt.date, mode: str, window: int) -> str:
+    """Which filter left nothing on this day, in words."""
+    when = f"up to {on:%-d %b %Y}" if mode == "until" else f"in the {window} days to {on:%-d %b %Y}"
+    cut = filters.day_mask(opened.events, on, mode, window)
+    return filters.why_nothing(cut, {what: mask for what, mask in choice.parts.values()}, when)
 
 
 def selected_events(opened: Opened, at: np.ndarray):

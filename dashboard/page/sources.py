@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import step
+from .. import filters, step
 from ..model import COMPARED, labels
 from . import caches, state
 from .context import Choice, Opened
@@ -54,5 +54,4 @@ def show(opened: Opened, choice: Choice, day: dt.date, mode: str, window: int) -
 
 def others_mask(opened: Opened, choice: Choice):
     """The sidebar's filters but the source filter: the compare picks its own two sources, under the rest."""
-    others = tuple((f, values if f != "source" else tuple(opened.options["source"])) for f, values in choice.key)
-    return caches.facet_mask_of(opened.key, others, opened.events, opened.options)
+    return filters.all_of([mask for name, (_, mask) in choice.parts.items() if name != "source"])

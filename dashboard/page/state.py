@@ -34,6 +34,11 @@ COMPARING = "comparing"  # the "Compare two sources" toggle
 COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
+SEARCH = "f_search"  # the text search
+PLACE = "f_place"  # the place filter's label, or None
+RADIUS = "f_radius"  # km around the place
+GROUP = "source_group"  # the affiliation groups' pills: a pick sets the source filter, then clears itself
+ALL_BUT = "source_all_but"  # "All sources but": a pick sets the source filter, then clears itself
 
 
 def facet_key(facet: str) -> str:
@@ -42,18 +47,33 @@ def facet_key(facet: str) -> str:
 
 
 def chosen_filters() -> dict[str, list[str]]:
-    """Each facet's chosen values, as the sidebar holds them."""
+    """Each facet's chosen values, as the sidebar holds them (none chosen: no filter)."""
     return {facet: list(st.session_state[facet_key(facet)]) for facet in filters.FACETS}
 
 
-def select_all(options: dict[str, list[str]]) -> None:
-    for facet, values in options.items():
-        st.session_state[facet_key(facet)] = list(values)
-
-
 def clear_all() -> None:
+    """Every filter back to showing everything: an empty filter is no filter, so a pick after it shows its events."""
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = []
+    st.session_state[SEARCH] = ""
+    st.session_state[PLACE] = None
+    st.session_state[RADIUS] = view.RADIUS_KM
+
+
+def pick_group(groups: dict[str, list[str]]) -> None:
+    """Only the sources of the affiliation picked; the pills then show no pick, as a row of buttons would."""
+    picked = st.session_state.get(GROUP)
+    if picked in groups:
+        st.session_state[facet_key("source")] = list(groups[picked])
+    st.session_state[GROUP] = None
+
+
+def all_but(sources: list[str]) -> None:
+    """Every source but the one picked; the picker is then empty again."""
+    left_out = st.session_state.get(ALL_BUT)
+    if left_out is not None:
+        st.session_state[facet_key("source")] = [s for s in sources if s != left_out]
+    st.session_state[ALL_BUT] = None
 
 
 def move_day(days: list[dt.date], delta: int) -> None:
@@ -61,7 +81,9 @@ def move_day(days: list[dt.date], delta: int) -> None:
     st.session_state[DAY] = days[min(max(position, 0), len(days) - 1)]
 
 
-def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
+def open_view(
+    key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int, places: list[str]
+) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
     version of the same file (the link holds the view as it was), else defaults."""
     before = st.session_state.get(DATASET_KEY)
@@ -70,18 +92,21 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[DATASET_KEY] = key
     keep = before is None or before[:2] == key[:2]
     params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
-    wanted, notices = view.from_params(params, days, options, default_window)
+    wanted, notices = view.from_params(params, days, options, default_window, places)
     st.session_state[DAY] = wanted.day
     st.session_state[MODE] = wanted.mode
     st.session_state[WINDOW] = wanted.window
     st.session_state[STORIES] = wanted.stories
     st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
-        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
+        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, []))
+    st.session_state[SEARCH] = wanted.search
+    st.session_state[PLACE] = wanted.place
+    st.session_state[RADIUS] = wanted.radius
     st.session_state[SELECTED_IDS] = []
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, GROUP, ALL_BUT):
         st.session_state.pop(stale, None)
 
 

@@ -98,7 +98,8 @@ def facet_values(events: pd.DataFrame, facet: str) -> pd.Series:
     A source may name several outlets separated by ``;`` (as ACLED's does): each is
     a value of its own, so every outlet can be filtered on.
     """
-    values = events[facet].astype(str).reset_index(drop=True)
+    column = events[facet] if facet in events.columns else pd.Series("", index=events.index)  # an optional column
+    values = column.astype(str).reset_index(drop=True)
     if facet in SPLIT_FACETS and values.str.contains(SPLIT_FACETS[facet], regex=False).any():
         values = values.str.split(SPLIT_FACETS[facet]).explode().str.strip()
         values = values.loc[values.ne("") | ~values.index.duplicated(keep=False)]

@@ -23,6 +23,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
 | ``changed_between_of`` | dataset key, two days | 64 | what changed hands between them |
 | ``profiles_of`` | dataset key | 8, an hour | the sources' profiles |
+| ``outlets_of`` | dataset key, geodata folder | 8, an hour | each outlet's type, affiliation and their origin |
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, history, pipeline, place_filter, search, step, stories
+from .. import control, filters, history, pipeline, place_filter, registry, search, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -198,6 +199,11 @@ def control_state(key: tuple, folder: str, chosen: tuple, known: int, _day: dt.d
 def zones_for(folder: str, state: tuple, _held, _cells):
     """Zones by who holds what, simplified for the map: days on which nothing changed hands share them."""
     return features.simplified(control.zones_at(_held, _cells))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
+def outlets_of(key: tuple, folder: str, _events: pd.DataFrame, _geodata: Geodata) -> pd.DataFrame:
+    return registry.source_table(_events, _geodata.registry or registry.EMPTY)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)

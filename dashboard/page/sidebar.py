@@ -15,7 +15,7 @@ import streamlit as st
 from .. import filters, search, view
 from . import caches, state
 from .context import Choice, Opened
-from .text import label
+from .text import label, literal
 
 SEARCH_HELP = (
     "Finds events whose description, place (any of its names), actor, target, source or affiliation holds "
@@ -102,6 +102,9 @@ def sources(opened: Opened, choice: Choice) -> None:
             + "; ".join(f"{g}: {', '.join(s)}" for g, s in groups.items()),
         )
     facet_picker("source", "Source", counts, "All sources: type to pick one")
+    picked = choice.filters["source"]
+    if picked:  # a chip cuts a long name: the names in full
+        st.caption("Showing " + "; ".join(literal(name) for name in picked[:30]) + (" …" if len(picked) > 30 else ""))
     st.selectbox(
         "All sources but",
         options=names,

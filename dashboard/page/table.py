@@ -10,7 +10,11 @@ from ..model import FIELDS
 from . import state
 from .context import Opened
 
-TABLE_COLUMNS = {name: field.label for name, field in FIELDS.items() if field.table}
+# The claim itself first, where it is seen without scrolling sideways: when, who, how it stands, what was said.
+FIRST = ("date", "source", "claim_status", "description")
+TABLE_COLUMNS = {name: FIELDS[name].label for name in dict.fromkeys([*FIRST, *FIELDS]) if FIELDS[name].table}
+COLUMN_WIDTHS = {"Date": 90, "Source": 170, "Claim status": 95, "Description": 520}
+ROW_HEIGHT = 56  # two lines of a description: a cell taller than one line wraps its text
 DATE_FORMAT = st.column_config.DateColumn(format="YYYY-MM-DD")
 
 
@@ -32,7 +36,13 @@ def show(opened: Opened, at: np.ndarray) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key=state.TABLE,
-        column_config={"Date": DATE_FORMAT, "Reported on": DATE_FORMAT, "Link": st.column_config.LinkColumn()},
+        row_height=ROW_HEIGHT,
+        column_config={
+            **{name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()},
+            "Date": st.column_config.DateColumn(format="YYYY-MM-DD", width=COLUMN_WIDTHS["Date"]),
+            "Reported on": DATE_FORMAT,
+            "Link": st.column_config.LinkColumn(),
+        },
     )
     # The selection comes from the browser: only row numbers within the listed rows are used.
     rows = [r for r in (picked.selection.rows if picked else []) if isinstance(r, int) and 0 <= r < len(listed)]

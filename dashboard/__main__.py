@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME`` and ``diff``."""
+"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history``, ``diff`` and ``sources``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from . import control, export, filters, history
+from . import control, export, filters, history, place_filter, registry, search, view
 from .geocode import GeodataError, read_geodata
 from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
@@ -67,10 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--mode", choices=tuple(filters.MODES), default="until")
     snap.add_argument("--window", type=int, default=defaults["window_days"], help="days, with --mode window")
     snap.add_argument(
-        "--source", action="append", default=[], metavar="NAME", help="control as this source claims it (repeatable)"
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this source's claims (repeatable: any of them); with --layer control, control as they claim it",
     )
     snap.add_argument(
-        "--affiliation", action="append", default=[], metavar="NAME", help="control as this affiliation claims it"
+        "--affiliation",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only the claims of sources of this affiliation (repeatable); with --source, claims matching both",
+    )
+    snap.add_argument("--search", default="", metavar="TEXT", help="events whose text holds every word, as the page")
+    snap.add_argument("--place", default=None, metavar="NAME", help="a gazetteer place or alias, or 'NAME governorate'")
+    snap.add_argument(
+        "--radius-km", type=float, default=None, metavar="N", help=f"km around --place (default {view.RADIUS_KM})"
     )
 
     past = commands.add_parser("history", help="a place's control changes, then every claim about it")
@@ -83,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="end", required=True, type=_iso_day, help="the second day, YYYY-MM-DD")
     diff.add_argument("--events", default=None, help="events file (default: the events setting)")
     diff.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    listed = commands.add_parser("sources", help="each source with its type, affiliation, their origin and claims")
+    listed.add_argument("--events", default=None, help="events file (default: the events setting)")
+    listed.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
@@ -152,15 +169,44 @@ def _opened(args: argparse.Namespace):
         return None
 
 
-def _chosen_claims(args: argparse.Namespace, events: pd.DataFrame) -> pd.DataFrame | None:
-    """The claims of ``--source`` and ``--affiliation``; None (after naming it) for a name the file lacks."""
-    known = {"source": set(events["source"]), "affiliation": set(events.get("affiliation", pd.Series(dtype=str)))}
-    for what, names in (("source", args.source), ("affiliation", args.affiliation)):
-        for name in names:
-            if name not in known[what]:
+def _chosen_claims(args: argparse.Namespace, events: pd.DataFrame, registry_of=None) -> pd.DataFrame | None:
+    """The claims of ``--source`` and ``--affiliation`` as the page's filters take them (any of the sources,
+    and any of the affiliations; a cell naming two outlets is a claim of each); None (after naming it) for a
+    name the file lacks."""
+    chosen = {"source": list(args.source), "affiliation": list(args.affiliation)}
+    outlets = registry.EMPTY if registry_of is None else registry_of
+    for what, names in chosen.items():
+        known = list(dict.fromkeys(filters.facet_values(events, what)))
+        for name in list(names):
+            # A registry alias names the file's own spelling of the outlet: GUR is "Ukraine's Main ... (GUR)".
+            same = outlets.same_outlet(name, known) if what == "source" and name not in known else [name]
+            if not set(same) & set(known):
                 print(f"{what} {name!r} is not in the events file", file=sys.stderr)
                 return None
-    return history.claims_of(events, args.source, args.affiliation)
+            names.extend(same)
+    return events.loc[filters.facet_mask(events, chosen)]
+
+
+def _found(args: argparse.Namespace, events: pd.DataFrame, geodata) -> pd.DataFrame | None:
+    """``events`` narrowed by ``--search`` and ``--place`` as the page narrows them; None after naming a place
+    or radius that cannot be used."""
+    found = search.matches(search.search_text(events, geodata.places), args.search)
+    if found is not None:
+        events = events.loc[found]
+    if args.place is None:
+        if args.radius_km is not None:
+            print("--radius-km needs --place", file=sys.stderr)
+            return None
+        return events
+    pick = place_filter.resolve(args.place, geodata.places, geodata.aliases)
+    if pick is None:
+        print(f"place {args.place!r} is neither a gazetteer place nor a governorate", file=sys.stderr)
+        return None
+    km = view.RADIUS_KM if args.radius_km is None else args.radius_km
+    if not 0 < km <= view.MAX_RADIUS_KM:
+        print(f"--radius-km {km:g} is not between 0 and {view.MAX_RADIUS_KM}", file=sys.stderr)
+        return None
+    return events.loc[place_filter.place_mask(events, pick, km, geodata.places)]
 
 
 def _snapshot(args: argparse.Namespace) -> int:
@@ -168,16 +214,26 @@ def _snapshot(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_UNUSABLE
     geodata, dataset = opened
+    chosen = dataset.events
+    if args.source or args.affiliation:
+        chosen = _chosen_claims(args, dataset.events, geodata.registry)
+        if chosen is None:
+            return EXIT_UNUSABLE
     if args.layer == "events":
-        shown = filters.events_on(dataset.events, args.date, args.mode, args.window)
+        found = _found(args, chosen, geodata)
+        if found is None:
+            return EXIT_UNUSABLE
+        shown = filters.events_on(found, args.date, args.mode, args.window)
         columns = ["line", *COLUMNS, "gazetteer_place", "located"]
         _write(shown, [c for c in columns if c != "line"], args.format)
         return EXIT_OK
-    chosen = dataset.events
-    if args.source or args.affiliation:
-        chosen = _chosen_claims(args, dataset.events)
-        if chosen is None:
-            return EXIT_UNUSABLE
+    if args.search or args.place is not None or args.radius_km is not None:
+        print(
+            "--search and --place narrow the events layer; control follows --source and --affiliation, as the "
+            "page's control does",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
     changes = control.control_changes(chosen, geodata.places)
     held = control.control_at(args.date, geodata.places, changes, claims_only=chosen is not dataset.events)
     held = held.assign(lat=held.geometry.y.round(4), lon=held.geometry.x.round(4))
@@ -229,7 +285,17 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff}
+def _sources(args: argparse.Namespace) -> int:
+    opened = _opened(args)
+    if opened is None:
+        return EXIT_UNUSABLE
+    geodata, dataset = opened
+    table = registry.source_table(dataset.events, geodata.registry or registry.EMPTY)
+    _write(table, registry.ORIGIN_COLUMNS, args.format)
+    return EXIT_OK
+
+
+COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff, "sources": _sources}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

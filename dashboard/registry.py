@@ -36,6 +36,16 @@ class Registry:
         found = name_key(names).map(self.keys)
         return self.outlets.set_index("name").reindex(found.to_numpy()).set_axis(names.index)
 
+    def same_outlet(self, name: str, names: list[str]) -> list[str]:
+        """Those of ``names`` that are the outlet ``name`` is (by the registry's names and aliases)."""
+        if self.keys.empty:
+            return []
+        wanted = name_key(pd.Series([name])).map(self.keys).iloc[0]
+        if pd.isna(wanted):
+            return []
+        found = name_key(pd.Series(names, dtype=str)).map(self.keys)
+        return [n for n, outlet in zip(names, found, strict=True) if outlet == wanted]
+
 
 EMPTY = Registry(pd.DataFrame(columns=list(REGISTRY_COLUMNS), dtype=str), pd.Series(dtype=str))
 

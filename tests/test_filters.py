@@ -210,3 +210,12 @@ def test_within_km_is_the_great_circle_distance():
     assert filters.within_km(events, 35.1318, 36.7578, 20).tolist() == [True, True, False, False]
     assert filters.within_km(events, 35.1318, 36.7578, 18).tolist() == [True, False, False, False]
     assert filters.within_km(events, 35.1318, 36.7578, 150).tolist() == [True, True, True, False]
+
+
+def test_the_facet_index_counts_and_orders_as_facet_counts(loaded, several):
+    for events in (loaded, several):
+        index = filters.facet_index(events)
+        for facet in filters.FACETS:
+            expected = filters.facet_counts(events, facet)
+            assert index[facet].counts(None).to_dict() == expected.to_dict()
+            assert index[facet].values == list(expected.index)

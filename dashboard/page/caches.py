@@ -119,7 +119,7 @@ def indexed_of(key: tuple, _events: pd.DataFrame) -> step.Indexed:
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
 def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
-    return {facet: filters.facet_counts(_events, facet) for facet in filters.FACETS}
+    return {facet: codes.counts(None) for facet, codes in facets_of(key, _events).items()}
 
 
 def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
@@ -156,7 +156,8 @@ def narrowing_of(
         if mask is not None:
             shown = ", ".join(repr(v) for v in values[:3]) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
             parts[facet] = (f"{filters.FACETS[facet]} {shown}", mask)
-    found = search.matches(search_text_of(key, folder, _events, _geodata.places), query)
+    # The searched text is folded on the first search of a file, not when it is opened.
+    found = search.matches(search_text_of(key, folder, _events, _geodata.places), query) if query else None
     if found is not None:
         parts["search"] = (f"Search {query.strip()!r}", found)
     if pick is not None:

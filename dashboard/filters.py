@@ -181,6 +181,25 @@ def facet_index(events: pd.DataFrame) -> dict[str, Facet]:
     return index
 
 
+def affiliation_groups(events: pd.DataFrame, index: Mapping[str, Facet]) -> dict[str, list[str]]:
+    """Affiliation -> its sources (in the source filter's order), for the affiliations that stand behind a
+    source other than themselves ("Russian state": RIA Novosti, TASS, ...), largest first. A source that is
+    its own affiliation, or has none, is no group."""
+    source = index["source"]
+    if "affiliation" not in events.columns or not len(source.rows):
+        return {}
+    pairs = pd.DataFrame(
+        {
+            "code": source.codes,
+            "source": np.asarray(source.values, dtype=object)[source.codes],
+            "affiliation": events["affiliation"].astype(str).to_numpy()[source.rows],
+        }
+    ).drop_duplicates(["code", "affiliation"])
+    pairs = pairs.loc[pairs["affiliation"].ne("") & pairs["affiliation"].ne(pairs["source"])]
+    groups = pairs.sort_values("code").groupby("affiliation")["source"].agg(list)
+    return {a: groups[a] for a in sorted(groups.index, key=lambda a: (-len(groups[a]), a.casefold()))}
+
+
 def all_of(masks: Collection[np.ndarray | None]) -> np.ndarray | None:
     """The events every mask keeps; None when no mask narrows anything."""
     kept = [m for m in masks if m is not None]

@@ -219,3 +219,11 @@ def test_the_facet_index_counts_and_orders_as_facet_counts(loaded, several):
             expected = filters.facet_counts(events, facet)
             assert index[facet].counts(None).to_dict() == expected.to_dict()
             assert index[facet].values == list(expected.index)
+
+
+def test_affiliation_groups_list_the_sources_behind_each_affiliation(several, loaded):
+    groups = filters.affiliation_groups(several, filters.facet_index(several))
+    assert groups == {"Russian state": ["RIA Novosti", "TASS"], "Ukrainian state": ["GUR"]}  # as the filter lists them
+    bundled = filters.affiliation_groups(loaded, filters.facet_index(loaded))
+    assert set(bundled["Russian state"]) == set(loaded.loc[loaded["affiliation"].eq("Russian state"), "source"])
+    assert "Reuters" not in bundled  # a source that is its own affiliation is no group

@@ -15,6 +15,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
 | ``facets_of`` | dataset key | 8, an hour | each facet as codes: its masks and counts are array operations |
+| ``groups_of`` | dataset key | 8, an hour | each affiliation's sources, for the source picker's groups |
 | ``search_text_of`` | dataset key, geodata folder | 8, an hour | the searched text, folded once per file |
 | ``narrowing_of`` | dataset key, folder, filters, search, place, radius | 64 | the filters' masks; faceted counts |
 | ``per_day_of`` | dataset key, filters | 64 | the timeline's counts per outlet, once per choice of filters |
@@ -130,6 +131,11 @@ def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
 def facets_of(key: tuple, _events: pd.DataFrame) -> dict[str, filters.Facet]:
     return filters.facet_index(_events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
+def groups_of(key: tuple, _events: pd.DataFrame) -> dict[str, list[str]]:
+    return filters.affiliation_groups(_events, facets_of(key, _events))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)

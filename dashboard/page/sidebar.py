@@ -21,7 +21,10 @@ SEARCH_HELP = (
     "Finds events whose description, place (any of its names), actor, target, source or affiliation holds "
     "every word typed, ignoring case, accents and Arabic diacritics, hamza forms and tatweel."
 )
-PICK_HELP = "Empty: every source. Type to find a source, picked or not; Enter picks it."
+PICK_HELP = (
+    "Empty: every source. Type a part of a name (GUR, SOHR) and press Enter to pick it; the picked sources are "
+    "listed in full below. 'All sources but' lists every source, picked or not."
+)
 
 
 def choice(opened: Opened) -> Choice:
@@ -38,17 +41,6 @@ def choice(opened: Opened) -> Choice:
     )
     key = (*chosen_key, ("q", words), ("place", place, radius if place else None))
     return Choice(chosen, key, narrowed.mask, query, place, radius, narrowed.parts, narrowed.counts)
-
-
-def groups_of(events: pd.DataFrame, sources: list[str]) -> dict[str, list[str]]:
-    """Affiliation -> its sources, for affiliations that stand behind a source other than themselves
-    ("Russian state": RIA Novosti, TASS, ...); a source that is its own affiliation is no group."""
-    pairs = pd.DataFrame({"source": filters.facet_values(events, "source")})
-    pairs["affiliation"] = events["affiliation"].astype(str).to_numpy()[pairs.index]
-    pairs = pairs.loc[pairs["affiliation"].ne("") & pairs["affiliation"].ne(pairs["source"])]
-    order = {s: i for i, s in enumerate(sources)}
-    groups = pairs.groupby("affiliation")["source"].agg(lambda s: sorted(set(s), key=order.get))
-    return {a: groups[a] for a in sorted(groups.index, key=lambda a: (-len(groups[a]), a.casefold()))}
 
 
 def show(opened: Opened, choice: Choice) -> None:
@@ -89,7 +81,7 @@ def facet_picker(facet: str, title: str, counts: pd.Series, placeholder: str = "
 def sources(opened: Opened, choice: Choice) -> None:
     """The source picker: groups by affiliation (one action each), the sources, and all but one."""
     counts, names = choice.counts["source"], opened.options["source"]
-    groups = groups_of(opened.events, names)
+    groups = caches.groups_of(opened.key, opened.events)
     if groups:
         st.pills(
             "Only the sources of",

@@ -65,7 +65,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
-    groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
+    # Under the claims, so that the rings never catch a click meant for an event.
+    groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
     report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
     shown = view.View(
         on,

@@ -13,8 +13,9 @@ from .context import Opened
 # The claim itself first, where it is seen without scrolling sideways: when, who, how it stands, what was said.
 FIRST = ("date", "source", "claim_status", "description")
 TABLE_COLUMNS = {name: FIELDS[name].label for name in dict.fromkeys([*FIRST, *FIELDS]) if FIELDS[name].table}
-COLUMN_WIDTHS = {"Date": 90, "Source": 170, "Claim status": 95, "Description": 520}
-ROW_HEIGHT = 56  # two lines of a description: a cell taller than one line wraps its text
+# Together about 690 px, the table's width beside a 400 px sidebar at 1400 px: nothing to scroll sideways to.
+COLUMN_WIDTHS = {"Date": 88, "Source": 150, "Claim status": 90, "Description": 330}
+ROW_HEIGHT = 68  # three lines of a description: Streamlit wraps a cell's text only in rows taller than 64 px
 DATE_FORMAT = st.column_config.DateColumn(format="YYYY-MM-DD")
 
 

@@ -89,7 +89,7 @@ def sources(opened: Opened, choice: Choice) -> None:
             key=state.GROUP,
             on_change=state.pick_group,
             args=(groups,),
-            format_func=lambda g: f"{label(g)} ({len(groups[g])})",
+            format_func=lambda g: f"{label(g)} · {len(groups[g])} source{'s' if len(groups[g]) > 1 else ''}",
             help="One click sets the source filter to every source of that affiliation: "
             + "; ".join(f"{g}: {', '.join(s)}" for g, s in groups.items()),
         )

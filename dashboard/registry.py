@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .filters import SPLIT_FACETS
+from .filters import facet_values
 from .geocode import GeodataError, name_key
 from .model import SOURCE_TYPES
 
@@ -105,10 +105,8 @@ def registry_problems(table: pd.DataFrame) -> list[str]:
 
 
 def outlets_of(cells: pd.Series) -> pd.Series:
-    """Each cell's outlets, one per row, indexed like the cells: "Reuters; SOHR" is Reuters and SOHR."""
-    split = SPLIT_FACETS["source"]
-    parts = cells.astype(str).str.split(split).explode().str.strip()
-    return parts.loc[parts.ne("") | ~parts.index.duplicated(keep=False)]
+    """Each cell's outlets, one per row, indexed by the cell's position: "Reuters; SOHR" is Reuters and SOHR."""
+    return facet_values(pd.DataFrame({"source": cells.to_numpy()}), "source")
 
 
 def _joined(values: pd.Series) -> str:

@@ -40,3 +40,12 @@ def test_a_radius_keeps_what_is_within_it(geodata, loaded):
     wide = loaded.loc[place_filter.place_mask(loaded, hama, 60, geodata.places)]
     assert set(near["gazetteer_place"]) == {"Hama"} and len(wide) > len(near)
     assert hama.describe(60) == "Place 'Hama' within 60 km"
+
+
+@pytest.mark.parametrize(
+    "sent, km", [(10, 10), (10.7, 10), (0, 1), (-5, 1), (1e308, 500), (float("nan"), 25), ("x", 25), (None, 25)]
+)
+def test_the_radius_from_the_browser_is_a_whole_number_of_km_within_range(sent, km):
+    from dashboard.page.sidebar import km_within
+
+    assert km_within(sent) == km

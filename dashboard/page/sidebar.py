@@ -33,7 +33,7 @@ def choice(opened: Opened) -> Choice:
     query = str(st.session_state.get(state.SEARCH) or "")[: view.MAX_SEARCH]
     place = st.session_state.get(state.PLACE)
     place = place if place in opened.picks else None
-    radius = int(st.session_state.get(state.RADIUS) or view.RADIUS_KM)
+    radius = km_within(st.session_state.get(state.RADIUS))
     chosen_key = tuple((f, tuple(v)) for f, v in chosen.items())
     words = " ".join(search.words(query))  # the same search however it is spaced or accented
     narrowed = caches.narrowing_of(
@@ -41,6 +41,14 @@ def choice(opened: Opened) -> Choice:
     )
     key = (*chosen_key, ("q", words), ("place", place, radius if place else None))
     return Choice(chosen, key, narrowed.mask, query, place, radius, narrowed.parts, narrowed.counts)
+
+
+def km_within(value: object) -> int:
+    """The radius as a whole number of km from 1 to the largest, whatever the browser sent (NaN, 1e308, text)."""
+    try:
+        return int(min(max(float(value), 1), view.MAX_RADIUS_KM))
+    except (TypeError, ValueError, OverflowError):
+        return view.RADIUS_KM
 
 
 def show(opened: Opened, choice: Choice) -> None:

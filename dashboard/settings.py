@@ -98,6 +98,18 @@ SETTINGS: tuple[Setting, ...] = (
         "recently are dropped from the cache (their sessions load them again when next needed).",
     ),
     Setting(
+        "picture_width",
+        1600,
+        "Width in pixels of the map's picture and time-lapse (the page's and the command line's).",
+    ),
+    Setting("picture_height", 1000, "Height in pixels of the map's picture and time-lapse."),
+    Setting(
+        "timelapse_max_frames",
+        31,
+        "Most days the page's time-lapse holds, a frame each (under a second of the server's time a frame); "
+        "a longer range is cut to its last days, and says so.",
+    ),
+    Setting(
         "upload_keep_minutes",
         30,
         "Minutes an uploaded file stays loaded in the cache after it was last used.",

@@ -35,6 +35,7 @@ COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
+TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
 SEARCH = "f_search"  # the text search
 PLACE = "f_place"  # the place filter's label, or None
 RADIUS = "f_radius"  # km around the place
@@ -107,7 +108,7 @@ def open_view(
     st.session_state[SELECTED_IDS] = []
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, GROUP, ALL_BUT):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS, GROUP, ALL_BUT):
         st.session_state.pop(stale, None)
 
 

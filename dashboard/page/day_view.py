@@ -117,7 +117,10 @@ def selected_events(opened: Opened, at: np.ndarray):
 
 def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Drawn) -> downloads.Shown:
     """The view as the picture, the time-lapse and the HTML download's caption need it."""
-    narrowing = {f: v for f, v in choice.filters.items() if set(v) != set(opened.options[f])}
+    narrowing = {f: v for f, v in choice.filters.items() if v and set(v) != set(opened.options[f])}
+    for name in ("search", "place"):  # the caption names them as it names a filter
+        if name in choice.parts:
+            narrowing[name.capitalize()] = [choice.parts[name][0].split(" ", 1)[1]]
     chosen = choice.of(caches.CONTROL_FACETS) if shown.control_selected else ()
 
     def control_on(day: dt.date):

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test test-fast lint bench loadtest geodata chromium nginx clean
+.PHONY: run test test-fast lint bench loadtest geodata chromium nginx postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,15 +37,27 @@ nginx:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
+# Debian's PostgreSQL 15 with PostGIS, and GDAL's ogrinfo, for the store tests (tests/store/): installed when
+# missing, the cluster 15/main started (initdb refuses root, so Debian's own cluster is used), and the role
+# dashboard (password dashboard) with its template database made (tests/store/postgres.sql).
+postgres:
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if [ ! -f /usr/share/postgresql/15/extension/postgis.control ] || ! command -v ogrinfo >/dev/null 2>&1; then \
+	  echo "installing Debian's PostgreSQL 15, PostGIS and GDAL for the store tests"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    postgresql-15 postgresql-15-postgis-3 gdal-bin >/dev/null; fi; \
+	$$SUDO pg_ctlcluster 15 main status >/dev/null 2>&1 || $$SUDO pg_ctlcluster 15 main start; \
+	$$SUDO runuser -u postgres -- psql -q -X -v ON_ERROR_STOP=1 -d postgres -f tests/store/postgres.sql >/dev/null
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev chromium nginx lint
+test: $(VENV)/.dev chromium nginx postgres lint
 	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest
 
 # Under a minute on two cores: every tier but the browser's, the fuzzers with Hypothesis's "fast" profile.
-test-fast: $(VENV)/.dev
+test-fast: $(VENV)/.dev postgres
 	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -m "not browser" -q
 
 bench: $(VENV)/.dev chromium

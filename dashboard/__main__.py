@@ -1,5 +1,5 @@
 """Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, ``picture``,
-``timelapse`` and ``sources``."""
+``timelapse``, ``sources``, and ``store init|import|export|status`` (dashboard/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from . import control, export, filters, history, place_filter, publish, registry
 from .geocode import GeodataError, read_geodata
 from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
-from .pipeline import open_events
+from .pipeline import open_events, rejection_line
 from .settings import resolve
+from .store import cli as store_cli
 from .view import MAX_RADIUS_KM, RADIUS_KM, View
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
@@ -143,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     listed = commands.add_parser("sources", help="each source with its type, affiliation, their origin and claims")
     listed.add_argument("--events", default=None, help="events file (default: the events setting)")
     listed.add_argument("--format", choices=("csv", "json"), default="csv")
+    store_cli.add_parser(commands)
     return parser
 
 
@@ -194,10 +196,7 @@ def _validate(args: argparse.Namespace) -> int:
         if dataset.rejected_rows > len(dataset.rejected):
             print(f"  (the first {len(dataset.rejected):,} are listed; the rejected_kept setting says how many)")
         for row in dataset.rejected.to_dict(orient="records"):
-            more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
-            where = f", column {row['column']}" if row["column"] else ""
-            unit = "feature" if dataset.format == "geojson" else "line"
-            print(f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}")
+            print(rejection_line(row, dataset.format))
     return EXIT_REJECTED if dataset.rejected_rows else EXIT_OK
 
 
@@ -439,6 +438,7 @@ COMMANDS = {
     "picture": _picture,
     "timelapse": _timelapse,
     "sources": _sources,
+    "store": store_cli.run,
 }
 
 

@@ -123,14 +123,16 @@ def guard(frame: pd.DataFrame) -> pd.DataFrame:
     return _guarded(frame)[0]
 
 
-def guarded_csv(frame: pd.DataFrame) -> str:
-    """``frame`` as CSV text, every formula-like cell and column name neutralised."""
+def guarded_csv(frame: pd.DataFrame, header: bool = True) -> str:
+    """``frame`` as CSV text, every formula-like cell and column name neutralised; without its header line
+    when ``header`` is false (the chunks after the first of a streamed export)."""
     out, cell_cr = _guarded(frame)
     out.columns = _guard_text(pd.Series([str(c) for c in out.columns], dtype="object")).tolist()
     # The csv writer quotes a value holding its line end, "\n", but not a bare "\r", which readers
     # (pyarrow, spreadsheets) also take for a line end: when any value holds one, quote every value.
     bare_cr = cell_cr or any("\r" in name for name in out.columns)
-    return out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL)
+    quoting = csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL
+    return out.to_csv(index=False, header=header, lineterminator="\n", quoting=quoting)
 
 
 def to_csv(events: pd.DataFrame) -> bytes:
@@ -162,20 +164,26 @@ def _json_strings(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('"', values, '"', "")
 
 
-def _features(text: pd.DataFrame, lat: np.ndarray, lon: np.ndarray) -> str:
-    """The features of one chunk, as JSON text joined by commas."""
-    coordinates = [pc.cast(pa.array(axis), pa.string()) for axis in (lon, lat)]
-    properties = [
+def json_members(text: pd.DataFrame) -> pa.Array:
+    """Each row of a frame of strings as the members of a JSON object (``"name":"value",...``, no braces),
+    built for whole columns at once: no dict and no ``json.dumps`` per row."""
+    members = [
         pc.binary_join_element_wise(json.dumps(str(name), ensure_ascii=False) + ":", _json_strings(values), "")
         for name, values in ((n, pa.array(v.to_numpy(dtype=object), type=pa.string())) for n, v in text.items())
     ]
+    return pc.binary_join_element_wise(*members, ",") if members else pa.array([""] * len(text), type=pa.string())
+
+
+def _features(text: pd.DataFrame, lat: np.ndarray, lon: np.ndarray) -> str:
+    """The features of one chunk, as JSON text joined by commas."""
+    coordinates = [pc.cast(pa.array(axis), pa.string()) for axis in (lon, lat)]
     features = pc.binary_join_element_wise(
         '{"type":"Feature","geometry":{"type":"Point","coordinates":[',
         coordinates[0],
         ",",
         coordinates[1],
         ']},"properties":{',
-        pc.binary_join_element_wise(*properties, ",") if properties else pa.array([""] * len(text)),
+        json_members(text),
         "}}",
         "",
     )
@@ -188,18 +196,21 @@ def to_geojson(events: pd.DataFrame) -> bytes:
     Written column by column and a chunk of features at a time, with no dict per feature: a million
     events took 38 s and 3.2 GB that way.
     """
+    return b'{"type":"FeatureCollection","features":[' + geojson_features(events) + b"]}"
+
+
+def geojson_features(events: pd.DataFrame) -> bytes:
+    """The features of ``to_geojson``, joined by commas, without the collection around them: what a streamed
+    export (dashboard/store/exporter.py) writes a chunk at a time."""
     lat, lon = events["lat"].to_numpy(dtype=float), events["lon"].to_numpy(dtype=float)
     shown = np.isfinite(lat) & np.isfinite(lon)
     text = as_text(events.loc[shown])
     lat, lon = lat[shown], lon[shown]
-    parts = [b'{"type":"FeatureCollection","features":[']
+    parts = []
     for start in range(0, len(text), _GEOJSON_CHUNK):
         end = start + _GEOJSON_CHUNK
-        parts.append(
-            (b"," if start else b"") + _features(text.iloc[start:end], lat[start:end], lon[start:end]).encode()
-        )
-    parts.append(b"]}")
-    return b"".join(parts)
+        parts.append(_features(text.iloc[start:end], lat[start:end], lon[start:end]).encode())
+    return b",".join(parts)
 
 
 def standalone_html(fmap: folium.Map, layers: list[folium.FeatureGroup], caption: list[str] | None = None) -> bytes:

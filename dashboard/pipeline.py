@@ -121,6 +121,14 @@ def open_events(
     return Dataset(events, rejected, rows, fmt, encoding, count)
 
 
+def rejection_line(row: dict, fmt: str) -> str:
+    """One rejected row as ``validate`` (and ``store import``) print it: where, why, the value."""
+    more = f" (+{row['other_problems']} more)" if row["other_problems"] else ""
+    where = f", column {row['column']}" if row["column"] else ""
+    unit = "feature" if fmt == "geojson" else "line"
+    return f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}"
+
+
 def open_apart(source: bytes, geodata: Geodata, max_bytes: int | None = None, limits: Limits | None = None) -> Dataset:
     """``open_events`` in a process of its own, for uploads: parsing a visitor's file does not hold the
     server's interpreter lock while other sessions step, and its peak memory (several copies of the

@@ -110,6 +110,18 @@ SETTINGS: tuple[Setting, ...] = (
         "a longer range is cut to its last days, and says so.",
     ),
     Setting(
+        "store",
+        "",
+        "Database URL of the shared event store (sqlite:///PATH, or postgresql://USER:PASSWORD@HOST/DATABASE with "
+        "PostGIS); empty: the events file. See the README's Shared store.",
+    ),
+    Setting(
+        "store_chunk_rows",
+        10_000,
+        "Rows `store import` reads, checks and writes at a time, each chunk in one transaction: its memory is "
+        "bounded by this, whatever the file's size.",
+    ),
+    Setting(
         "upload_keep_minutes",
         30,
         "Minutes an uploaded file stays loaded in the cache after it was last used.",

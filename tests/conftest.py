@@ -6,7 +6,8 @@ Tiers (markers, given here by file, see ``pytest_collection_modifyitems``):
 - ``app``: the page run by Streamlit's AppTest (tests/test_app.py, tests/test_faults.py);
 - ``fuzz``: Hypothesis over every loader (tests/test_fuzz.py); its examples per test come from the
   profile in ``HYPOTHESIS_PROFILE``: ``full`` (the default, `make test`) or ``fast`` (`make test-fast`);
-- ``browser``: Debian's Chromium against `streamlit run` (tests/browser/).
+- ``browser``: Debian's Chromium against `streamlit run` (tests/browser/);
+- ``store``: the event store on SQLite and on a real PostgreSQL with PostGIS (tests/store/; `make postgres`).
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 TIERS = {"test_app.py": "app", "test_faults.py": "app", "test_fuzz.py": "fuzz"}
 
 
+FOLDER_TIERS = ("browser", "store")
+
+
 def tier(path: Path) -> str:
-    return "browser" if path.parent.name == "browser" else TIERS.get(path.name, "pure")
+    return path.parent.name if path.parent.name in FOLDER_TIERS else TIERS.get(path.name, "pure")
 
 
 def pytest_collection_modifyitems(config, items) -> None:

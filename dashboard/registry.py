@@ -134,7 +134,7 @@ def fill(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     events = events.copy()
     filled = pd.Series("", index=events.index, dtype=object)
     if registry.outlets.empty or events.empty:
-        events[FILLED] = filled
+        events[FILLED] = filled.astype("str")
         return events
     codes, cells = pd.factorize(events["source"].astype(str))
     per_cell = _cell_values(registry, pd.Series(cells))
@@ -142,9 +142,9 @@ def fill(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
         given = events[column].astype(str)
         wanted = pd.Series(per_cell[column].to_numpy()[codes], index=events.index)
         use = given.eq("") & wanted.ne("")
-        events[column] = given.where(~use, wanted)
+        events[column] = given.where(~use, wanted).astype(events[column].dtype)  # the loader's type, kept
         filled = filled.where(~use, (filled + " " + column).str.strip())
-    events[FILLED] = filled
+    events[FILLED] = filled.astype("str")
     return events
 
 

@@ -13,14 +13,17 @@ import streamlit as st
 
 from dashboard.geocode import GeodataError
 from dashboard.page import caches, data, day_view, layout, sidebar, state
-from dashboard.page.context import Choice, opened
+from dashboard.page.context import opened
 from dashboard.page.text import literal, print_time
 from dashboard.settings import resolve
 
 
 def main() -> None:
     began = time.perf_counter()
-    st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
+    # A sidebar of 400 px shows the sources' full names.
+    st.set_page_config(
+        page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide", initial_sidebar_state=400
+    )
     try:
         settings = resolve(sys.argv[1:])
     except (KeyError, ValueError) as err:
@@ -39,16 +42,14 @@ def main() -> None:
         editing_section(settings, None, geodata)  # an empty store still takes its first claim
         st.stop()
     page = opened(name, key, dataset, geodata, settings)
-    state.open_view(key, page.days, page.options, int(settings["window_days"]))
+    state.open_view(key, page.days, page.options, int(settings["window_days"]), list(page.picks))
     data.show_link_notices(notes)
-    chosen = state.chosen_filters()
-    chosen_key = tuple((f, tuple(v)) for f, v in chosen.items())
-    choice = Choice(chosen, chosen_key, caches.facet_mask_of(key, chosen_key, page.events, page.options))
+    choice = sidebar.choice(page)
     st.session_state.setdefault(state.PLAYING, False)
     day_view.show(page, choice, bool(st.session_state[state.PLAYING]))
     # The sidebar's filters are drawn after the map, though they are read before it: the browser then
     # starts the map without waiting for the filter widgets' scripts.
-    sidebar.show(page.counts)
+    sidebar.show(page, choice)
     editing_section(settings, page, geodata)
     print_time(settings["timing"], "run_ms", began)
 

@@ -138,6 +138,7 @@ DERIVED = (
     "story_size",
     "story_km",
     "story_days",
+    "from_registry",
 )
 PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
 

@@ -61,29 +61,25 @@ def controls(days: list[dt.date]) -> tuple[dt.date, str, int]:
 
 
 def numbers(row, opened: Opened, at: np.ndarray, changed: int, day: dt.date) -> None:
-    """Events shown, sources shown, places changed hands and the day, side by side in ``row``; a word when
-    nothing matches."""
+    """Events shown, sources shown, places changed hands and the day, side by side in ``row`` (the day
+    view says why when none is shown)."""
     cells = row.container(horizontal=True, gap="medium")
     cells.metric("Events shown", f"{len(at):,}", width="content")
     cells.metric("Sources shown", step.count_sources(opened.indexed, at), width="content")
     cells.metric("Places changed hands", changed, help=f"since the {BASELINE_TEXT} baseline", width="content")
     cells.metric("Day", f"{day:%d %b %Y}", width="content")
-    if len(at) == 0:
-        st.info("No events match these filters on this day. Widen the filters, or pick another day.")
 
 
 def filters_summary(chosen: dict[str, list[str]], options: dict[str, list[str]], most: int = 3) -> str:
     """The filters in one line of plain text: each facet that leaves something out, with its values.
 
-    A facet with every value chosen is not named; one with more than ``most`` chosen says how many more.
+    A facet with no value or every value chosen leaves nothing out and is not named; one with more than
+    ``most`` chosen says how many more.
     """
     parts = []
     for facet, title in filters.FACETS.items():
         picked, every = chosen.get(facet, []), options.get(facet, [])
-        if len(picked) >= len(every):
-            continue
-        if not picked:
-            parts.append(f"{title.lower()}: none")
+        if not picked or len(picked) >= len(every):
             continue
         names = [label(v) for v in picked[:most]]
         more = f" and {len(picked) - most} more" if len(picked) > most else ""
@@ -91,11 +87,15 @@ def filters_summary(chosen: dict[str, list[str]], options: dict[str, list[str]],
     return "Filters: " + ("; ".join(parts) if parts else "none, every claim in the file")
 
 
-def summary(opened: Opened, chosen: dict[str, list[str]], day: dt.date, mode: str, window: int) -> None:
-    """One line above the map: what the map shows, by day and by filter."""
+def summary(opened: Opened, choice, day: dt.date, mode: str, window: int) -> None:
+    """One line above the map: what the map shows, by day, by filter, by search and by place."""
     if mode == "window":
         when = f"the last {window} day{'s' if window > 1 else ''} to {day:%-d %b %Y}"
     else:
         when = f"every day up to {day:%-d %b %Y}"
-    text = f"Map of {when}. {filters_summary(chosen, opened.options)}."
-    st.caption(literal(text))  # source names are the file's text
+    text = f"Map of {when}. {filters_summary(choice.filters, opened.options)}"
+    if choice.search:
+        text += f"; search: {choice.search!r}"
+    if choice.place:
+        text += f"; within {choice.radius} km of {label(choice.place)}"
+    st.caption(literal(text + "."))  # source names and the search are the file's and the visitor's text

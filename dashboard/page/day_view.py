@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from .. import publish, step, view
+from .. import filters, publish, step, view
 from ..map import layers
 from . import browse, caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
@@ -63,7 +63,9 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     day.numbers(counted, opened, at, int(held["changed"].sum()), on)
     as_stories = bool(toggles.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
     toggles.toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
-    day.summary(opened, choice.filters, on, mode, window)
+    day.summary(opened, choice, on, mode, window)
+    if len(at) == 0:
+        st.info(why_nothing(opened, choice, on, mode, window))
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     if drawn.kind != "cells":
@@ -73,7 +75,18 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     picked = selected_events(opened, at)
     report = map_panel.draw(opened, groups, picked, drawn, selected)
     browse.show(opened, at, picked)
-    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
+    shown = view.View(
+        on,
+        mode,
+        window,
+        as_stories,
+        choice.filters,
+        *map_panel.moved_view(report),
+        selected,
+        choice.search,
+        choice.place,
+        choice.radius,
+    )
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
     if not st.session_state.get(state.BELOW_MAP):
@@ -93,6 +106,13 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     print_time(settings["timing"], "view_ms", began)
 
 
+def why_nothing(opened: Opened, choice: Choice, on: dt.date, mode: str, window: int) -> str:
+    """Which filter left nothing on this day, in words."""
+    when = f"up to {on:%-d %b %Y}" if mode == "until" else f"in the {window} days to {on:%-d %b %Y}"
+    cut = filters.day_mask(opened.events, on, mode, window)
+    return filters.why_nothing(cut, {what: mask for what, mask in choice.parts.values()}, when)
+
+
 def selected_events(opened: Opened, at: np.ndarray):
     """The shown events picked in the table (none, or one)."""
     picked = st.session_state.get(state.SELECTED_IDS, [])
@@ -103,7 +123,10 @@ def selected_events(opened: Opened, at: np.ndarray):
 
 def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Drawn) -> downloads.Shown:
     """The view as the picture, the time-lapse and the HTML download's caption need it."""
-    narrowing = {f: v for f, v in choice.filters.items() if set(v) != set(opened.options[f])}
+    narrowing = {f: v for f, v in choice.filters.items() if v and set(v) != set(opened.options[f])}
+    for name in ("search", "place"):  # the caption names them as it names a filter
+        if name in choice.parts:
+            narrowing[name.capitalize()] = [choice.parts[name][0].split(" ", 1)[1]]
     chosen = choice.of(caches.CONTROL_FACETS) if shown.control_selected else ()
 
     def control_on(day: dt.date):

@@ -55,6 +55,11 @@ REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queu
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
+SEARCH = "f_search"  # the text search
+PLACE = "f_place"  # the place filter's label, or None
+RADIUS = "f_radius"  # km around the place
+GROUP = "source_group"  # the affiliation groups' pills: a pick sets the source filter, then clears itself
+ALL_BUT = "source_all_but"  # "All sources but": a pick sets the source filter, then clears itself
 
 
 def facet_key(facet: str) -> str:
@@ -63,18 +68,33 @@ def facet_key(facet: str) -> str:
 
 
 def chosen_filters() -> dict[str, list[str]]:
-    """Each facet's chosen values, as the sidebar holds them."""
+    """Each facet's chosen values, as the sidebar holds them (none chosen: no filter)."""
     return {facet: list(st.session_state[facet_key(facet)]) for facet in filters.FACETS}
 
 
-def select_all(options: dict[str, list[str]]) -> None:
-    for facet, values in options.items():
-        st.session_state[facet_key(facet)] = list(values)
-
-
 def clear_all() -> None:
+    """Every filter back to showing everything: an empty filter is no filter, so a pick after it shows its events."""
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = []
+    st.session_state[SEARCH] = ""
+    st.session_state[PLACE] = None
+    st.session_state[RADIUS] = view.RADIUS_KM
+
+
+def pick_group(groups: dict[str, list[str]]) -> None:
+    """Only the sources of the affiliation picked; the pills then show no pick, as a row of buttons would."""
+    picked = st.session_state.get(GROUP)
+    if picked in groups:
+        st.session_state[facet_key("source")] = list(groups[picked])
+    st.session_state[GROUP] = None
+
+
+def all_but(sources: list[str]) -> None:
+    """Every source but the one picked; the picker is then empty again."""
+    left_out = st.session_state.get(ALL_BUT)
+    if left_out is not None:
+        st.session_state[facet_key("source")] = [s for s in sources if s != left_out]
+    st.session_state[ALL_BUT] = None
 
 
 def move_day(days: list[dt.date], delta: int) -> None:
@@ -89,7 +109,9 @@ def start_play(days: list[dt.date]) -> None:
         st.session_state[STEPPED_AT] = time.monotonic()  # the first day is shown for a whole step
 
 
-def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
+def open_view(
+    key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int, places: list[str]
+) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
     version of the same file or store (the link holds the view as it was), else defaults."""
     before = st.session_state.get(DATASET_KEY)
@@ -98,20 +120,35 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[DATASET_KEY] = key
     keep = before is None or before[:2] == key[:2]
     params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
-    wanted, notices = view.from_params(params, days, options, default_window)
+    wanted, notices = view.from_params(params, days, options, default_window, places)
     st.session_state[DAY] = wanted.day
     st.session_state[MODE] = wanted.mode
     st.session_state[WINDOW] = wanted.window
     st.session_state[STORIES] = wanted.stories
     st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
-        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
+        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, []))
+    st.session_state[SEARCH] = wanted.search
+    st.session_state[PLACE] = wanted.place
+    st.session_state[RADIUS] = wanted.radius
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
     if keep and before is not None and key[0] == "store":
         return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
-    for stale in (COMPARE_A, COMPARE_B, TABLE, TABLE_IDS, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
+    stale_keys = (
+        COMPARE_A,
+        COMPARE_B,
+        TABLE,
+        TABLE_IDS,
+        HISTORY_PLACE,
+        DIFF_FROM,
+        DIFF_TO,
+        TIMELAPSE_DAYS,
+        GROUP,
+        ALL_BUT,
+    )
+    for stale in stale_keys:
         st.session_state.pop(stale, None)
 
 

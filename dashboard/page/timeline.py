@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from .. import filters
 from . import caches, state
 from .context import Choice, Opened
 from .text import literal
@@ -75,10 +76,15 @@ def spec(per_day: pd.DataFrame, days: list[str], labelled: list[str], band: list
 
 
 def per_day(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
-    """Claims per day (by ``by``) and source; and how many have no such day (no ``reported_on``)."""
+    """Claims per day (by ``by``) and outlet, and how many have no such day (no ``reported_on``). A row
+    naming two outlets is a claim of each, as the source filter counts it."""
     dated = events.loc[events[by].notna()]
-    counts = dated.groupby([dated[by].dt.strftime("%Y-%m-%d"), "source"], observed=True).size()
-    return counts.rename_axis(["day", "source"]).reset_index(name="events"), len(events) - len(dated)
+    outlets = filters.facet_values(dated, "source")
+    per = pd.DataFrame(
+        {"day": dated[by].dt.strftime("%Y-%m-%d").to_numpy()[outlets.index], "source": outlets.to_numpy()}
+    )
+    counts = per.groupby(["day", "source"], observed=True).size()
+    return counts.reset_index(name="events"), len(events) - len(dated)
 
 
 def show(opened: Opened, choice: Choice, day: dt.date, start: dt.date) -> None:
@@ -87,7 +93,7 @@ def show(opened: Opened, choice: Choice, day: dt.date, start: dt.date) -> None:
         "Timeline by", options=list(BY), format_func=BY.get, horizontal=True, key=state.TIMELINE_BY,
         help="Event date: the day the claim says it happened. Date reported: the day the claim was published.",
     )  # fmt: skip
-    counts, undated = caches.per_day_of(opened.key, choice.key, opened.events, by)
+    counts, undated = caches.per_day_of(opened.key, choice.key, choice.narrowing, opened.events, by)
     dates = opened.events[by].dropna()
     if dates.empty:
         st.caption(f"No claim in this file has a {BY[by]}.")

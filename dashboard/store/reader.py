@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ..filters import sort_by_date
 from ..model import COLUMNS
+from ..registry import FILLED
 from ..stories import add_stories
 from . import Store
 from .schema import DAY_COLUMNS, GEOCODED, NUMBER_COLUMNS, claims, claims_current, imports, revisions
@@ -50,6 +51,8 @@ def _frame(rows: list[sa.Row], extra_columns: list[str]) -> pd.DataFrame:
         out[name] = column(name).astype("str")
     frame = pd.DataFrame(out)
     frame["date_end"] = frame["date_end"].fillna(frame["date"])
+    # The store keeps the source types and affiliations the registry filled in, not that it did.
+    frame[FILLED] = pd.Series("", index=frame.index, dtype="str")
     return frame
 
 

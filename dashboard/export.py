@@ -162,20 +162,26 @@ def _json_strings(values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('"', values, '"', "")
 
 
-def _features(text: pd.DataFrame, lat: np.ndarray, lon: np.ndarray) -> str:
-    """The features of one chunk, as JSON text joined by commas."""
-    coordinates = [pc.cast(pa.array(axis), pa.string()) for axis in (lon, lat)]
-    properties = [
+def json_members(text: pd.DataFrame) -> pa.Array:
+    """Each row of a frame of strings as the members of a JSON object (``"name":"value",...``, no braces),
+    built for whole columns at once: no dict and no ``json.dumps`` per row."""
+    members = [
         pc.binary_join_element_wise(json.dumps(str(name), ensure_ascii=False) + ":", _json_strings(values), "")
         for name, values in ((n, pa.array(v.to_numpy(dtype=object), type=pa.string())) for n, v in text.items())
     ]
+    return pc.binary_join_element_wise(*members, ",") if members else pa.array([""] * len(text), type=pa.string())
+
+
+def _features(text: pd.DataFrame, lat: np.ndarray, lon: np.ndarray) -> str:
+    """The features of one chunk, as JSON text joined by commas."""
+    coordinates = [pc.cast(pa.array(axis), pa.string()) for axis in (lon, lat)]
     features = pc.binary_join_element_wise(
         '{"type":"Feature","geometry":{"type":"Point","coordinates":[',
         coordinates[0],
         ",",
         coordinates[1],
         ']},"properties":{',
-        pc.binary_join_element_wise(*properties, ",") if properties else pa.array([""] * len(text)),
+        json_members(text),
         "}}",
         "",
     )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import time
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +124,17 @@ def rejection_line(row: dict, fmt: str) -> str:
     where = f", column {row['column']}" if row["column"] else ""
     unit = "feature" if fmt == "geojson" else "line"
     return f"  {unit} {row['line']}{where}: {row['reason']}: {row['value']!r}{more}"
+
+
+def open_apart(source: bytes, geodata: Geodata, max_bytes: int | None = None, limits: Limits | None = None) -> Dataset:
+    """``open_events`` in a process of its own, for uploads: parsing a visitor's file does not hold the
+    server's interpreter lock while other sessions step, and its peak memory (several copies of the
+    file, for a moment) is never the server's: the process ends with the parse and only the events come
+    back. Raises what ``open_events`` raises."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # each parse forks from a process that has pandas loaded
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1) as apart:
+        return apart.submit(open_events, source, geodata, max_bytes, limits).result()
 
 
 def dataset_bytes(dataset: Dataset) -> int:

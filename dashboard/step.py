@@ -42,6 +42,12 @@ class Indexed:
         return self.cells[zoom]
 
 
+def index_bytes(rows: int) -> int:
+    """The most an ``Indexed`` of ``rows`` events holds beside its events: five arrays of 8 bytes a row, and
+    one more per zoom once the map has been at every zoom (for the upload budget, which counts it)."""
+    return rows * 8 * (5 + MAX_ZOOM - MIN_ZOOM + 1)
+
+
 def index_events(events: pd.DataFrame) -> Indexed:
     source, cells = pd.factorize(events["source"].astype(str))
     split = filters.SPLIT_FACETS.get("source", ";")

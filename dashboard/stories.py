@@ -23,6 +23,13 @@ Status, over all the claims of a story (as known to the whole file):
   when their affiliations differ (the ``affiliation`` column, else the source
   itself); claims with no named source (``unattributed``) corroborate nothing;
 - **single-source**: everything else.
+
+What is agreed (``agreed``): a story's claims agree on one assertion when they are of one family *and*
+say compatible things: every fighting claim of a story reports fighting around its place; control
+claims agree when they name the same controller. A claim that the attack was repelled contests a
+capture when it names who holds the place (its ``controller``), as any control claim does; a denial
+or a disputed claim contests the story. Each story says what its sources agree on and how many
+independent sources stand behind it, e.g. "capture of Hama by opposition: 4 sources of 3 affiliations".
 """
 
 from __future__ import annotations
@@ -172,7 +179,7 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
             "disputed": events["claim_status"].eq("disputed").to_numpy(),
             "controller": events["controller"].astype(str).to_numpy(),
             "named": events["source_type"].ne("unattributed").to_numpy(),
-            "affiliation": affiliation_of(events).to_numpy(),
+            "affiliation": _affiliation_keys(events),
         }
     )
     by_story = frame.groupby("story", sort=False)
@@ -187,15 +194,150 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
     return pd.Series(verdict.reindex(frame["story"]).to_numpy(), index=events.index, name="story_status")
 
 
+# The assertion a story's claims agree on, by family: (words before the place, words after it), with the
+# first claim's actor or event type put in by ``_assertions``.
+ASSERTION = {
+    "fighting": ("fighting around ", ""),
+    "air": ("air strikes around ", ""),
+    "withdrawal": ("withdrawal of {actor} around ", ""),
+    "evacuation": ("evacuation around ", ""),
+    "statement": ("statement by {actor} about ", ""),
+    "other": ("claims about ", ""),
+}
+
+
+def _sources_text(sources: pd.Series, affiliations: pd.Series) -> pd.Series:
+    """ "4 sources of 3 affiliations", "1 source", or "no named source" for unattributed claims alone."""
+    counted = sources.astype(int).astype(str) + np.where(sources.eq(1), " source", " sources")
+    of = " of " + affiliations.astype(int).astype(str) + np.where(affiliations.eq(1), " affiliation", " affiliations")
+    return (counted + of.where(sources.gt(1), "")).where(sources.gt(0), "no named source")
+
+
+def _sides(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per story and side (the controller claimed; one side for the other families): its sources and
+    affiliations among the named claims that stand (not denied or disputed), most sources first."""
+    standing = frame.loc[~frame["against"]]
+    named = standing.assign(
+        source=standing["source"].where(standing["named"]), affiliation=standing["affiliation"].where(standing["named"])
+    )
+    sides = named.groupby(["story", "side"], sort=False).agg(
+        sources=("source", "nunique"), affiliations=("affiliation", "nunique")
+    )
+    sides = sides.reset_index().sort_values(["story", "sources", "affiliations"], ascending=[True, False, False])
+    return sides.assign(text=_sources_text(sides["sources"], sides["affiliations"]))
+
+
+def _assertions(first: pd.DataFrame, top_side: pd.Series) -> pd.Series:
+    """Per story, from its first claim: "capture of Hama by opposition", "fighting around Hama", ..."""
+    what = pd.Series("", index=first.index, dtype=object)
+    for family, (before, after) in ASSERTION.items():
+        at = first["family"].eq(family)
+        head = pd.Series(before, index=first.index[at])
+        for name in ("actor", "event_type"):
+            if "{" + name + "}" in before:
+                parts = before.split("{" + name + "}")
+                head = parts[0] + first.loc[at, name] + parts[1]
+        what[at] = head + first.loc[at, "place"] + after
+    control = first["family"].eq("control")
+    verb = pd.Series(np.where(first["event_type"].eq("capture"), "capture of ", "control of "), index=first.index)
+    side = (" by " + top_side.fillna("")).replace(" by ", "")
+    what[control] = verb[control] + first.loc[control, "place"] + side[control]
+    return what
+
+
+def _keys(values: pd.Series) -> np.ndarray:
+    """One integer per name as compared (``normalise``d, casefolded): the work is done once per distinct
+    name, not once per claim."""
+    codes, names = pd.factorize(values.fillna("").astype(str))
+    return pd.factorize(normalise(pd.Series(names, dtype=object)).str.casefold())[0][codes]
+
+
+def _affiliation_keys(events: pd.DataFrame) -> np.ndarray:
+    """``affiliation_of`` as integers: the affiliation when given, else the source."""
+    own = events["affiliation"] if "affiliation" in events.columns else pd.Series("", index=events.index)
+    own_code, own_names = pd.factorize(own.fillna("").astype(str))
+    source_code, source_names = pd.factorize(events["source"].astype(str))
+    pairs, pair_keys = pd.factorize(own_code.astype("int64") * (len(source_names) + 1) + source_code)
+    pair_own = pd.Series(np.asarray(own_names, dtype=object)[pair_keys // (len(source_names) + 1)])
+    pair_source = pd.Series(np.asarray(source_names, dtype=object)[pair_keys % (len(source_names) + 1)])
+    label = normalise(pair_own)
+    label = label.mask(label.eq(""), normalise(pair_source)).str.casefold()
+    return pd.factorize(label)[0][pairs]
+
+
+def _claims_frame(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each claim as integers (story, side, source, affiliation) and flags; and each story's first claim
+    with the words ``_assertions`` needs, taken for those claims only."""
+    family = family_of(events)
+    story, story_ids = pd.factorize(events["story_id"].astype(str))
+    side = events["controller"].astype(str).where(family.eq("control"), "")
+    frame = pd.DataFrame(
+        {
+            "story": story,
+            "side": side.to_numpy(),
+            "against": events["claim_status"].isin(NOT_CONTROL).to_numpy(),
+            "named": events["source_type"].ne("unattributed").to_numpy(),
+            "source": _keys(events["source"]),
+            "affiliation": _affiliation_keys(events),
+        }
+    )
+    at = np.unique(story, return_index=True)[1]
+    firsts = events.iloc[at]
+    place = firsts["place"].astype(str)
+    if "gazetteer_place" in firsts.columns:
+        place = firsts["gazetteer_place"].astype(str).mask(firsts["gazetteer_place"].eq(""), place)
+    first = pd.DataFrame(
+        {
+            "family": family.iloc[at].to_numpy(),
+            "place": place.to_numpy(),
+            "actor": firsts["actor"].astype(str).to_numpy(),
+            "event_type": firsts["event_type"].astype(str).to_numpy(),
+        },
+        index=pd.RangeIndex(len(story_ids), name="story"),
+    )
+    return frame, first
+
+
+def agreed(events: pd.DataFrame, story_status: pd.Series) -> pd.Series:
+    """What each claim's story agrees on, in words, and who stands behind it ("capture of Hama by
+    opposition: 4 sources of 3 affiliations"); for a contested story each side with its sources, and
+    who denies or disputes it. Vectorized over stories: no loop over claims or stories."""
+    frame, first = _claims_frame(events)
+    sides = _sides(frame)
+    top = sides.drop_duplicates("story").set_index("story").reindex(first.index)
+    what = _assertions(first, top["side"])
+    others = sides.loc[sides.duplicated("story")]
+    against = (others["side"] + " (" + others["text"] + ")").groupby(others["story"]).agg(" and ".join)
+    denying = (
+        frame.loc[frame["against"]]
+        .groupby("story")
+        .agg(sources=("source", "nunique"), affiliations=("affiliation", "nunique"))
+    )
+    denied = ("denied or disputed by " + _sources_text(denying["sources"], denying["affiliations"])).reindex(
+        first.index
+    )
+    status = pd.Series(story_status.to_numpy()[np.unique(frame["story"], return_index=True)[1]], index=first.index)
+    standing = top["text"].notna()
+    plain = what + ": " + top["text"].fillna("")
+    plain = plain.where(standing, what + ": " + denied.fillna("no claim that stands"))
+    contested = "contested: " + what + (" (" + top["text"] + ")").fillna("")
+    contested = contested + (" against " + against.reindex(first.index)).fillna("")
+    contested = contested + ("; " + denied).fillna("")
+    codes, texts = pd.factorize(plain.where(status.ne("contested"), contested))
+    per_claim = pd.Categorical.from_codes(codes[frame["story"].to_numpy()], categories=pd.Index(texts, dtype=object))
+    return pd.Series(per_claim, index=events.index, name="story_agreed")
+
+
 def add_stories(events: pd.DataFrame) -> pd.DataFrame:
     """``events`` with story_id, story_status, story_size, and story_km and story_days for ``reasons``."""
     if events.empty:
-        return events.assign(story_id="", story_status="", story_size=0, story_km=0.0, story_days=0)
+        return events.assign(story_id="", story_status="", story_agreed="", story_size=0, story_km=0.0, story_days=0)
     grouped = group(events)
     out = events.assign(
         story_id=grouped["story_id"].astype(str), story_km=grouped["story_km"], story_days=grouped["story_days"]
     )
     out["story_status"] = status(out, out["story_id"])
+    out["story_agreed"] = agreed(out, out["story_status"])
     out["story_size"] = out.groupby("story_id")["story_id"].transform("size")
     return out
 

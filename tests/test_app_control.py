@@ -94,3 +94,17 @@ def test_what_changed_hands_between_two_days_lists_the_places_and_who_claims_the
     assert {"Daraa", "Deir ez-Zor", "Rastan"} <= set(moved["place"])
     assert moved["sources"].str.len().gt(0).all()
     assert any("changed hands between 05 Dec and 08 Dec 2024" in c.value for c in at.caption)
+
+
+def test_the_places_that_changed_hands_are_ringed_on_the_map_when_asked(app):
+    at = app({"day": "2024-12-08"}).run()
+    at.selectbox(key="diff_from").set_value(dt.date(2024, 12, 5)).run()
+    assert "changed hands: " not in map_payload(at)["feature_group"]
+    at.toggle(key="diff_on_map").set_value(True).run()
+    assert not at.exception
+    moved = next(t.value for t in at.dataframe if list(t.value.columns) == ["place", "from", "to", "date", "sources"])
+    payload = map_payload(at)["feature_group"]
+    # The tooltips sit in the page's script as JSON, with <, > and → escaped (\u003c, \u2192).
+    assert payload.count("\\u003c/b\\u003e changed hands: ") == len(moved)
+    first = moved.iloc[0]
+    assert f"{first['place']}\\u003c/b\\u003e changed hands: {first['from']} \\u2192 {first['to']}" in payload

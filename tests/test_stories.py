@@ -120,7 +120,7 @@ def test_homs_on_7_december_is_contested_and_every_claim_has_one_story(loaded):
 
 def test_grouping_is_deterministic(loaded):
     again = stories.add_stories(
-        loaded.drop(columns=["story_id", "story_status", "story_size", "story_km", "story_days"])
+        loaded.drop(columns=["story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days"])
     )
     pd.testing.assert_frame_equal(again, loaded)
 
@@ -157,3 +157,51 @@ def test_compare_on_codes_matches_compare_on_frames(loaded):
         fast = step.compare(indexed, at, first, second)
         slow = reference_compare(loaded, first, second)
         assert [loaded.iloc[f]["event_id"].tolist() for f in fast] == [s["event_id"].tolist() for s in slow]
+
+
+def test_a_story_says_what_its_sources_agree_on_and_how_many_stand_behind_it():
+    out = claims(
+        ("a", "2024-12-05", "Hama", 35.13, 36.75, "capture", "HTS", "opposition", "Reuters"),
+        ("b", "2024-12-05", "Hama", 35.13, 36.75, "capture", "HTS", "opposition", "AFP"),
+        ("c", "2024-12-05", "Hama", 35.13, 36.75, "withdrawal", "army", "opposition", "Syrian MoD"),
+        affiliations=["", "", "Syrian government"],
+    )
+    assert set(out["story_agreed"]) == {"capture of Hama by opposition: 3 sources of 3 affiliations"}
+
+
+def test_a_repelled_attack_that_names_who_holds_the_town_contests_its_capture():
+    out = claims(
+        ("a", "2024-12-05", "Hama", 35.13, 36.75, "capture", "HTS", "opposition", "Reuters"),
+        ("b", "2024-12-05", "Hama", 35.13, 36.75, "statement", "army", "government", "SANA"),
+    )
+    assert set(out["story_status"]) == {"contested"}
+    assert set(out["story_agreed"]) == {
+        "contested: capture of Hama by opposition (1 source) against government (1 source)"
+    }
+
+
+def test_fighting_and_a_capture_at_one_place_do_not_corroborate_each_other():
+    out = claims(
+        ("a", "2024-12-05", "Hama", 35.13, 36.75, "clash", "HTS", "", "AP"),
+        ("b", "2024-12-05", "Hama", 35.13, 36.75, "capture", "HTS", "opposition", "Reuters"),
+    )
+    assert out["story_id"].nunique() == 2 and set(out["story_status"]) == {"single-source"}
+    assert sorted(out["story_agreed"]) == ["capture of Hama by opposition: 1 source", "fighting around Hama: 1 source"]
+
+
+def test_a_story_of_denials_alone_says_who_denies():
+    out = claims(("a", "2024-12-07", "Damascus", 33.5, 36.3, "withdrawal", "Assad", "", "Presidency")).assign(
+        claim_status="denied"
+    )
+    assert stories.agreed(out, out["story_status"]).tolist() == [
+        "withdrawal of Assad around Damascus: denied or disputed by 1 source"
+    ]
+
+
+def test_sources_of_one_affiliation_are_counted_as_one_affiliation_in_what_is_agreed():
+    out = claims(
+        ("a", "2024-12-05", "Hama", 35.13, 36.75, "clash", "x", "", "RIA Novosti"),
+        ("b", "2024-12-05", "Hama", 35.13, 36.75, "clash", "x", "", "TASS"),
+        affiliations=["Russian state", "Russian state"],
+    )
+    assert set(out["story_agreed"]) == {"fighting around Hama: 2 sources of 1 affiliation"}

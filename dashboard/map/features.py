@@ -220,6 +220,8 @@ def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
         + np.where(shown < total, " of " + pd.Series(total).astype(str).to_numpy(), "")
         + " claim(s) shown"
     )
+    if "story_agreed" in first.columns:
+        head = head + "<br>" + escape_text(first["story_agreed"].astype(str)).to_numpy()
     features = pd.DataFrame(
         {
             "story_id": first["story_id"].to_numpy(),
@@ -347,3 +349,36 @@ def control_json(control: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> tuple[st
         )
         dots_data = dots.assign(radius=4).to_json(drop_id=True)
     return zones_data, dots_data
+
+
+def changed_json(moved: pd.DataFrame, places: gpd.GeoDataFrame) -> str:
+    """The places that changed hands between two days (``history.changed_between``) as rings for the map,
+    each saying from whom to whom, since when and by whose claims; all file text escaped."""
+    at = places.drop_duplicates("place").set_index("place").geometry.reindex(moved["place"])
+    found = at.notna().to_numpy()
+    moved, at = moved.loc[found], at[found]
+    tooltip = (
+        "<b>"
+        + escape_text(moved["place"])
+        + "</b> changed hands: "
+        + escape_text(moved["from"].astype(str).replace("", "nobody"))
+        + " → "
+        + escape_text(moved["to"].astype(str))
+        + ", claimed from "
+        + days_text(moved["date"])
+        + " by "
+        + escape_text(moved["sources"].astype(str))
+    )
+    rings = gpd.GeoDataFrame(
+        {
+            "colour": "#ffffff",
+            "opacity": 0.01,
+            "stroke": "#e6007e",
+            "weight": 3,
+            "radius": 13,
+            "tooltip": tooltip.to_numpy(),
+        },
+        geometry=at.to_numpy(),
+        crs=places.crs,
+    )
+    return rings.to_json(drop_id=True)

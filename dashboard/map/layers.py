@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..step import Drawn
 from .elements import ForgetOldLayers, Points, Zones
-from .features import SENT_PROPERTIES, cells_json, event_features, story_features
+from .features import SENT_PROPERTIES, cells_json, changed_json, event_features, story_features
 
 
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
@@ -60,6 +60,14 @@ def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]
     if dots_data:
         Points(dots_data, weight=1.5, fill_opacity=0.85).add_to(dot_group)
     return [zone_group, dot_group]
+
+
+def changed_layer(moved: pd.DataFrame, places) -> folium.FeatureGroup:
+    """Rings on the places that changed hands between the two days picked under the map."""
+    group = folium.FeatureGroup(name="Changed hands")
+    if not moved.empty:
+        Points(changed_json(moved, places), weight=3, fill_opacity=0.01).add_to(group)
+    return group
 
 
 def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:

@@ -11,17 +11,18 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``zone_cells_in`` | geodata folder | 1 per folder | the cells zones are dissolved from |
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
+| ``derived`` | dataset key, name | with its upload; 8 files, an hour | what is worked out once from a file |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
-| ``indexed_of`` | dataset key | 8, an hour | the arrays a step reads (``step.Indexed``) |
-| ``counts_of`` | dataset key | 8, an hour | each filter's values and counts |
+| ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
+| ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
 | ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
 | ``changed_between_of`` | dataset key, two days | 64 | what changed hands between them |
-| ``profiles_of`` | dataset key | 8, an hour | the sources' profiles |
+| ``profiles_of`` | (in ``derived``) | | the sources' profiles |
 """
 
 from __future__ import annotations
@@ -89,12 +90,14 @@ def dataset_uploaded(digest: str, data: Callable[[], bytes], geodata: Geodata, s
         entry = held.get(digest)
         if entry is None:
             limits = Limits.of(settings)
-            dataset = open_events(data(), geodata, max_bytes=int(settings["upload_mb"]) * 1024 * 1024, limits=limits)
-            entry = held[digest] = [dataset, pipeline.dataset_bytes(dataset), 0.0]
+            dataset = pipeline.open_apart(data(), geodata, int(settings["upload_mb"]) * 1024 * 1024, limits)
+            held_bytes = pipeline.dataset_bytes(dataset) + step.index_bytes(len(dataset.events))
+            entry = held[digest] = [dataset, held_bytes, 0.0]
         entry[2] = time.time()
         budget, keep = int(settings["upload_budget_mb"]) * 1_000_000, float(settings["upload_keep_minutes"]) * 60
         for gone in pipeline.to_evict({k: (v[1], v[2]) for k, v in held.items()}, budget, keep, entry[2]):
             held.pop(gone, None)
+            forget(("upload", gone))
         return entry[0]
 
 
@@ -118,14 +121,56 @@ def store_feed(url: str) -> live.Feed:
     return feed
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
-def indexed_of(key: tuple, _events: pd.DataFrame) -> step.Indexed:
-    return step.index_events(_events)
+# What is worked out once from a file: a file's entries are kept while it is among the FILES_KEPT used
+# last and used within FILES_KEEP_SECONDS; an upload's go with the upload (its bytes are in the budget).
+FILES_KEPT, FILES_KEEP_SECONDS = 8, 3600
+DERIVED_LOCK = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
-def counts_of(key: tuple, _events: pd.DataFrame) -> dict[str, pd.Series]:
-    return {facet: filters.facet_counts(_events, facet) for facet in filters.FACETS}
+@st.cache_resource(show_spinner=False)
+def derived_store() -> dict[tuple, dict]:
+    """Dataset key -> {name: what was worked out from it, "used": when last asked}, for every session."""
+    return {}
+
+
+def derived(key: tuple, name: str, make: Callable[[], object]):
+    """``make()`` once per dataset ``key``: one entry per file, dropped with the file, not one per cache."""
+    held = derived_store()
+    with DERIVED_LOCK:
+        entry = held.get(key)
+        if entry is not None and name in entry:
+            entry["used"] = time.time()
+            return entry[name]
+    value = make()  # outside the lock: one file's work does not hold up another's
+    with DERIVED_LOCK:
+        entry = held.setdefault(key, {})
+        entry.setdefault(name, value)
+        entry["used"] = time.time()
+        for gone in _stale(held, set(uploads()), entry["used"]):
+            held.pop(gone, None)
+        return entry[name]
+
+
+def _stale(held: dict[tuple, dict], uploaded: set[str], now: float) -> list[tuple]:
+    """Keys to drop: uploads no longer held, files unused for an hour, and files past the FILES_KEPT used last."""
+    gone = [key for key in held if key[0] == "upload" and key[1] not in uploaded]
+    files = sorted((key for key in held if key[0] != "upload"), key=lambda key: held[key]["used"], reverse=True)
+    gone += [key for key in files if now - held[key]["used"] > FILES_KEEP_SECONDS]
+    return gone + [key for key in files[FILES_KEPT:] if key not in gone]
+
+
+def forget(key: tuple) -> None:
+    """Drop what was worked out from a dataset (an evicted upload)."""
+    with DERIVED_LOCK:
+        derived_store().pop(key, None)
+
+
+def indexed_of(key: tuple, events: pd.DataFrame) -> step.Indexed:
+    return derived(key, "indexed", lambda: step.index_events(events))
+
+
+def counts_of(key: tuple, events: pd.DataFrame) -> dict[str, pd.Series]:
+    return derived(key, "counts", lambda: {facet: filters.facet_counts(events, facet) for facet in filters.FACETS})
 
 
 def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
@@ -173,9 +218,8 @@ def zones_for(folder: str, state: tuple, _held, _cells):
     return features.simplified(control.zones_at(_held, _cells))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=3600)
-def profiles_of(key: tuple, _events: pd.DataFrame) -> pd.DataFrame:
-    return stories.source_profiles(_events)
+def profiles_of(key: tuple, events: pd.DataFrame) -> pd.DataFrame:
+    return derived(key, "profiles", lambda: stories.source_profiles(events))
 
 
 CONTROL_FACETS = ("source", "source_type", "claim_status")

@@ -66,7 +66,8 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     if drawn.kind != "cells":
         drawn = dataclasses.replace(drawn, rows=opened.detailed(drawn.rows))
-    groups = [*layers.control_groups(*control_data), layers.claims_layer(drawn)]  # for the screen and the download
+    # Under the claims, so that the rings never catch a click meant for an event.
+    groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
     report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
     shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))

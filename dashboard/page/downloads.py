@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import folium
@@ -11,6 +12,18 @@ import streamlit as st
 from .. import export
 from ..map import basemap
 from .context import Opened
+
+# Files are made one at a time, whichever session asks: a GeoJSON of a million events holds about a
+# gigabyte while it is written, and two sessions clicking at once must not hold two.
+EXPORT_LOCK = threading.Lock()
+
+
+def one_at_a_time(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    def made() -> bytes:
+        with EXPORT_LOCK:
+            return make()
+
+    return made
 
 
 def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.FeatureGroup]], stem: str) -> None:
@@ -33,4 +46,4 @@ def show(opened: Opened, at: np.ndarray, groups: Callable[[], list[folium.Featur
         ("Download map (HTML)", html, "html", "text/html", "export_html"),
     )
     for cell, (label, make, ending, mime, key) in zip(st.columns(len(files)), files, strict=True):
-        cell.download_button(label, make, f"{stem}.{ending}", mime, key=key, width="stretch")
+        cell.download_button(label, one_at_a_time(make), f"{stem}.{ending}", mime, key=key, width="stretch")

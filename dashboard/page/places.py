@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import history
+from ..map import layers
 from . import caches, state
 from .context import Opened
 
@@ -74,6 +75,7 @@ def changed_hands(opened: Opened, day: dt.date) -> None:
     before = [d for d in days if d < end] or days[:1]
     start = right.selectbox("Since", before, index=len(before) - 1, key=state.DIFF_FROM)
     moved = caches.changed_between_of(opened.key, start, end, opened.events, opened.options, opened.geodata.places)
+    st.toggle("Ring them on the map", key=state.DIFF_ON_MAP, help="Each place that changed hands between the two days")
     if moved.empty:
         st.caption(f"No place changed hands between {start:%d %b} and {end:%d %b %Y}, by any source's claim.")
         return
@@ -84,3 +86,12 @@ def changed_hands(opened: Opened, day: dt.date) -> None:
         + ". Each with the day the new controller was first claimed and every source that claims it."
     )
     st.dataframe(moved, hide_index=True, column_config={"date": DATE})
+
+
+def changed_on_map(opened: Opened) -> list:
+    """The ring layer of the places picked under the map (their two days from the last run), when asked."""
+    start, end = st.session_state.get(state.DIFF_FROM), st.session_state.get(state.DIFF_TO)
+    if not st.session_state.get(state.DIFF_ON_MAP) or not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return []
+    moved = caches.changed_between_of(opened.key, start, end, opened.events, opened.options, opened.geodata.places)
+    return [layers.changed_layer(moved, opened.geodata.places)]

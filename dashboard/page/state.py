@@ -35,6 +35,7 @@ COMPARING = "comparing"  # the "Compare two sources" toggle
 COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
+DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 
 
 def facet_key(facet: str) -> str:

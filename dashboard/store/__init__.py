@@ -122,24 +122,42 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str | sa.URL) -> Store:
-    """The store at ``url``, checked to answer; ``StoreError`` naming the URL (password hidden) when it does not."""
+def open_store(url: str | sa.URL, create: bool = True) -> Store:
+    """The store at ``url``, checked to answer; ``StoreError`` naming the URL (password hidden) when it does not.
+
+    A SQLite file that does not exist is made, unless ``create`` is false (for commands that only read or
+    add to a store: a typing error in the path is then named, not turned into a new empty file).
+    """
     if not str(url).strip():
         raise StoreError("no store URL given: expected sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE")
-    engine = _engine(str(url) if isinstance(url, str) else url.render_as_string(hide_password=False))
+    text = str(url) if isinstance(url, str) else url.render_as_string(hide_password=False)
+    _check_file(text, create)
+    engine = _engine(text)
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.DBAPIError as err:
         engine.dispose()
         raise StoreError(
-            f"{shown(engine.url)}: the database does not answer: {_reason(err, engine.url.password)}"
+            f"{shown(engine.url)}: the database does not answer: {database_problem(err, engine.url.password)}"
         ) from None
     return Store(engine)
 
 
-def _reason(err: sa.exc.DBAPIError, password: str | None) -> str:
+def _check_file(url: str, create: bool) -> None:
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        return  # _engine names it
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and not create and database not in ("", ":memory:"):
+        if not Path(database).expanduser().is_file():
+            raise StoreError(f"{shown(parsed)}: no such file; `python -m dashboard store init URL` makes a store")
+
+
+def database_problem(err: sa.exc.SQLAlchemyError, password: str | None) -> str:
     """The driver's first line, which names the host or file; should it hold the password, that is hidden too."""
-    lines = str(err.orig).strip().splitlines()
-    text = lines[0] if lines else type(err.orig).__name__
+    cause = getattr(err, "orig", None) or err
+    lines = str(cause).strip().splitlines()
+    text = lines[0] if lines else type(cause).__name__
     return text.replace(password, "***") if password else text

@@ -11,9 +11,11 @@ import argparse
 import json
 import sys
 
+import sqlalchemy as sa
+
 from ..load import Limits, UnusableFile
 from ..settings import resolve
-from . import StoreError, open_store
+from . import StoreError, database_problem, open_store
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -142,7 +144,7 @@ def _status(store, args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run one ``store`` subcommand; the exit status."""
     try:
-        store = open_store(args.url)
+        store = open_store(args.url, create=args.store_command == "init")
     except StoreError as err:
         print(f"store: {err}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -154,6 +156,11 @@ def run(args: argparse.Namespace) -> int:
         return {"import": _import, "export": _export, "status": _status}[args.store_command](store, args)
     except StoreError as err:
         print(f"store: {err}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except sa.exc.SQLAlchemyError as err:
+        # The database went away, or refused a write (another import of the same rows at the same moment):
+        # the chunk's transaction was rolled back, what was committed stays, a rerun completes it.
+        print(f"store: {store.url}: {database_problem(err, store.engine.url.password)}", file=sys.stderr)
         return EXIT_UNUSABLE
     finally:
         store.close()

@@ -19,16 +19,18 @@ Every value reaches the database as a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from ..export import json_members
 from ..geocode import geocode
 from ..load import Limits, RawTable
 from ..model import COLUMNS
@@ -101,56 +103,93 @@ def _checked(raw: RawTable, aliases: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     return located.reset_index(drop=True), rejected
 
 
-def _plain(value: object) -> object:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp | dt.date):
-        return value.strftime("%Y-%m-%d")
-    return value
+@dataclass
+class Rows:
+    """A chunk's accepted rows as the claims table takes them, column by column: days as YYYY-MM-DD text,
+    coordinates as floats or None, text as text, the file's own columns as ``extra`` (a dict, and its JSON)."""
+
+    values: dict[str, list]  # content column -> values, "extra" excepted
+    extra: list[dict]
+    extra_json: list[str]
+    ids: list[str]
+    lines: list[int]
+    hashes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def content(self, i: int) -> dict:
+        """Row ``i``'s content as JSON values (as ``plain_content`` gives a stored claim's)."""
+        return {name: self.values[name][i] for name in self.values} | {"extra": self.extra[i]}
 
 
-def claim_rows(frame: pd.DataFrame, extra_columns: list[str]) -> list[dict]:
-    """The accepted rows as the claims table holds them: days, floats, text, and the file's own columns as
-    ``extra``; with ``content_hash``, a digest of what the row says (its line not included)."""
-    columns: dict[str, list] = {}
+def _hashes(frame: pd.DataFrame, extras: list[str]) -> list[str]:
+    """A 64-bit digest per row of what it says, in whole columns (pandas' hash of each column, combined).
+
+    Text is hashed as plain Python strings whatever its dtype, days as integers and coordinates as floats,
+    and the names of the file's own columns are part of it: a row says the same only with the same columns.
+    """
+    parts = {}
+    for name in (*(c for c in CONTENT if c != "extra"), *sorted(extras)):
+        values = frame[name]
+        if name in DAY_COLUMNS:
+            parts[name] = values.to_numpy(dtype="datetime64[ns]").view("int64")
+        elif name in NUMBER_COLUMNS:
+            parts[name] = np.nan_to_num(values.to_numpy(dtype="float64"), nan=np.inf)
+        else:
+            parts[name] = values.to_numpy(dtype=object, na_value="")
+    parts["columns of the file"] = np.full(len(frame), "\x1f".join(sorted(extras)), dtype=object)
+    digest = pd.util.hash_pandas_object(pd.DataFrame(parts), index=False).to_numpy()
+    return [f"{value:016x}" for value in digest.tolist()]
+
+
+def claim_rows(frame: pd.DataFrame, extra_columns: list[str]) -> Rows:
+    """The accepted rows as the claims table holds them, with ``content_hash`` (the line not included)."""
+    values: dict[str, list] = {}
     for name in CONTENT:
         if name == "extra":
             continue
-        values = frame[name]
+        column = frame[name]
         if name in DAY_COLUMNS:
-            columns[name] = [None if pd.isna(v) else v.date() for v in values]
+            values[name] = column.dt.strftime("%Y-%m-%d").astype(object).where(column.notna(), None).tolist()
         elif name in NUMBER_COLUMNS:
-            columns[name] = [None if np.isnan(v) else float(v) for v in values.to_numpy(dtype="float64")]
+            numbers = column.to_numpy(dtype="float64")
+            values[name] = [None if v != v else v for v in numbers.tolist()]
         else:
-            columns[name] = values.astype(str).tolist()
+            values[name] = column.to_numpy(dtype=object, na_value="").tolist()
     extras = [name for name in extra_columns if name in frame.columns]
-    extra_values = [frame[name].astype(str).tolist() for name in extras]
-    ids = frame["event_id"].astype(str).tolist()
-    lines = frame["line"].astype("int64").tolist()
-    rows = []
-    for i, event_id in enumerate(ids):
-        row = {name: values[i] for name, values in columns.items()}
-        row["extra"] = {name: values[i] for name, values in zip(extras, extra_values, strict=True)}
-        row["content_hash"] = content_hash(row)
-        row["event_id"], row["line"] = event_id, lines[i]
-        rows.append(row)
-    return rows
+    texts = [frame[name].to_numpy(dtype=object, na_value="").tolist() for name in extras]
+    extra = [dict(zip(extras, row, strict=True)) for row in zip(*texts, strict=True)] if extras else [{}] * len(frame)
+    as_json = pc.binary_join_element_wise("{", json_members(frame[extras].fillna("")), "}", "").to_pylist()
+    return Rows(
+        values,
+        extra,
+        as_json,
+        frame["event_id"].to_numpy(dtype=object).tolist(),
+        frame["line"].astype("int64").tolist(),
+        _hashes(frame, extras),
+    )
 
 
-def plain_content(row: dict) -> dict:
-    """A claim's content as JSON values: days as YYYY-MM-DD, missing as null."""
-    return {name: _plain(row[name]) if name != "extra" else dict(row[name] or {}) for name in CONTENT}
+def plain_content(row) -> dict:
+    """A stored claim's content as JSON values: days as YYYY-MM-DD, missing as null."""
+    out = {}
+    for name in CONTENT:
+        value = row[name]
+        if name == "extra":
+            value = dict(value or {})
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, float) and value != value:
+            value = None
+        out[name] = value
+    return out
 
 
-def content_hash(row: dict) -> str:
-    text = json.dumps(plain_content(row), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def changes(old: dict, new: dict) -> dict[str, list]:
-    """``{field: [old, new]}`` for every field of content that differs."""
-    before, after = plain_content(old), plain_content(new)
-    return {name: [before[name], after[name]] for name in CONTENT if before[name] != after[name]}
+def changes(old, new: dict) -> dict[str, list]:
+    """``{field: [old, new]}`` for every field of content that differs; ``new`` as ``Rows.content`` gives it."""
+    before = plain_content(old)
+    return {name: [before[name], new[name]] for name in CONTENT if before[name] != new[name]}
 
 
 # ---------------------------------------------------------------- one chunk, written
@@ -167,64 +206,134 @@ def _existing(connection: sa.Connection, ids: list[str]) -> dict[str, sa.Row]:
     return found
 
 
-def _duplicate(row: dict, first_line: int, column: str) -> dict:
+def _duplicate(rows: Rows, i: int, first_line: int, column: str) -> dict:
     """A row whose event id an earlier chunk of the same file had: rejected as validate rejects it."""
     return {
-        "line": row["line"],
+        "line": rows.lines[i],
         "column": column,
-        "value": row["event_id"],
+        "value": rows.ids[i],
         "reason": f"duplicate event_id, first on line {first_line}",
         "other_problems": 0,
     }
 
 
-def _sorted_out(run: _Run, rows: list[dict], found: dict[str, sa.Row], column: str):
+def _sorted_out(run: _Run, rows: Rows, found: dict[str, sa.Row], column: str):
     """(new rows, changed rows with their claim, unchanged rows with their claim, duplicates rejected)."""
     new, changed, same, duplicates = [], [], [], []
-    for row in rows:
-        old = found.get(row["event_id"])
-        first = run.rejected_ids.get(row["event_id"])
+    for i, event_id in enumerate(rows.ids):
+        old = found.get(event_id)
+        first = run.rejected_ids.get(event_id)
         if old is not None and old.seen_import == run.report.import_id:
-            duplicates.append(_duplicate(row, old.line, column))
+            duplicates.append(_duplicate(rows, i, old.line, column))
         elif first is not None:
-            duplicates.append(_duplicate(row, first, column))
+            duplicates.append(_duplicate(rows, i, first, column))
         elif old is None:
-            new.append(row)
-        elif old.content_hash != row["content_hash"]:
-            changed.append((row, old.claim_id))
+            new.append(i)
+        elif old.content_hash != rows.hashes[i]:
+            changed.append((i, old.claim_id))
         else:
-            same.append((row, old.claim_id))
+            same.append((i, old.claim_id))
     return new, changed, same, duplicates
 
 
-def _add(connection: sa.Connection, run: _Run, rows: list[dict]) -> None:
-    if not rows:
+# What a new claim is written with, in this order; the rest of its columns take their defaults.
+INSERTED = ("event_id", *(c for c in CONTENT if c != "extra"), "extra", "line", "origin", "seen_import", "content_hash")
+
+
+def _driver_many(connection: sa.Connection, sql: str, rows: list[tuple]) -> None:
+    """``sql`` (fixed text, ``?`` for each parameter) run once per row by the driver's executemany: values are
+    bound parameters, and SQLAlchemy's per-row processing, most of an import's time, is skipped."""
+    if connection.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, rows)
+
+
+def _copy(connection: sa.Connection, table: str, columns: tuple[str, ...], rows) -> None:
+    """PostgreSQL's COPY FROM STDIN through psycopg: each value sent as data, never as SQL."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _add(connection: sa.Connection, run: _Run, rows: Rows, new: list[int]) -> None:
+    """New claims, each with its create revision, in bulk."""
+    if not new:
         return
     origin, import_id = run.report.origin, run.report.import_id
-    values = [row | {"origin": origin, "seen_import": import_id} for row in rows]
-    made = connection.execute(claims.insert().returning(claims.c.claim_id, sort_by_parameter_order=True), values).all()
-    revised = connection.execute(
-        revisions.insert().returning(revisions.c.revision_id, sort_by_parameter_order=True),
-        [
-            {"claim_id": claim_id, "at": run.at, "import_id": import_id, "action": "create", "reason": "imported"}
-            for (claim_id,) in made
-        ],
-    ).all()
-    connection.execute(
-        claims.update().where(claims.c.claim_id == sa.bindparam("b_claim")).values(last_revision=sa.bindparam("b_rev")),
-        [{"b_claim": c, "b_rev": r} for (c,), (r,) in zip(made, revised, strict=True)],
-    )
-
-
-def _update(connection: sa.Connection, run: _Run, pairs: list[tuple[dict, int]]) -> None:
-    """Changed rows: each a revision with the fields old -> new, then the claim with the new values."""
-    if not pairs:
+    columns = [rows.ids, *(rows.values[name] for name in INSERTED[1:-5]), rows.extra_json, rows.lines]
+    if len(new) < len(rows):
+        pick = operator.itemgetter(*new)
+        columns = [list(pick(column)) if len(new) > 1 else [column[new[0]]] for column in columns]
+    hashes = [rows.hashes[i] for i in new]
+    values = zip(*columns, itertools.repeat(origin), itertools.repeat(import_id), hashes, strict=False)
+    if connection.dialect.name == "postgresql":
+        _add_pg(connection, run, values, len(new))
         return
+    names = ", ".join(f'"{name}"' for name in INSERTED)
+    marks = ", ".join("?" for _ in INSERTED)
+    _driver_many(connection, f"INSERT INTO claims ({names}) VALUES ({marks})", list(values))
+    # Claims without a revision are this transaction's new ones (a partial index keeps finding them cheap).
+    fresh = (claims.c.last_revision.is_(None), claims.c.seen_import == import_id)
+    made = sa.select(
+        claims.c.claim_id,
+        sa.literal(run.at, revisions.c.at.type),
+        sa.literal(import_id, sa.BigInteger),
+        sa.literal("create"),
+        sa.literal("imported"),
+    ).where(*fresh)
+    columns = ["claim_id", "at", "import_id", "action", "reason"]
+    connection.execute(revisions.insert().from_select(columns, made.order_by(claims.c.claim_id)))
+    latest = (
+        sa.select(sa.func.max(revisions.c.revision_id))
+        .where(revisions.c.claim_id == claims.c.claim_id)
+        .scalar_subquery()
+    )
+    connection.execute(claims.update().where(*fresh).values(last_revision=latest))
+
+
+def _numbers(connection: sa.Connection, table: str, column: str, count: int) -> list[int]:
+    """``count`` new keys from the sequence of ``table.column`` (PostgreSQL), so that rows can be sent with them."""
+    query = sa.text(f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, :n)")
+    return connection.execute(query, {"n": count}).scalars().all()
+
+
+def _add_pg(connection: sa.Connection, run: _Run, values, count: int) -> None:
+    """On PostgreSQL the keys are taken from their sequences first; then the claims, with their keys and each
+    its last revision, and their create revisions go in by COPY: no row is written twice."""
+    claim_ids = _numbers(connection, "claims", "claim_id", count)
+    revision_ids = _numbers(connection, "revisions", "revision_id", count)
+    _copy(
+        connection,
+        "claims",
+        ("claim_id", *INSERTED, "last_revision"),
+        ((c, *row, r) for c, row, r in zip(claim_ids, values, revision_ids, strict=True)),
+    )
+    import_id = run.report.import_id
+    made = ((r, c, run.at, import_id, "create", "imported") for c, r in zip(claim_ids, revision_ids, strict=True))
+    _copy(connection, "revisions", ("revision_id", "claim_id", "at", "import_id", "action", "reason"), made)
+
+
+def _update(connection: sa.Connection, run: _Run, rows: Rows, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Changed rows: each a revision with the fields old -> new, then the claim with the new values.
+    Returns the rows that differed only in how they were hashed (no field changed): unchanged after all."""
+    if not pairs:
+        return []
     ids = [claim_id for _, claim_id in pairs]
     old = {}
     for start in range(0, len(ids), _LOOKUP):
         query = sa.select(claims).where(claims.c.claim_id.in_(ids[start : start + _LOOKUP]))
         old.update({row.claim_id: row._mapping for row in connection.execute(query)})
+    diffs = [(i, claim_id, changes(old[claim_id], rows.content(i))) for i, claim_id in pairs]
+    same = [(i, claim_id) for i, claim_id, diff in diffs if not diff]
+    diffs = [entry for entry in diffs if entry[2]]
+    if diffs:
+        _revise(connection, run, rows, diffs)
+    return same
+
+
+def _revise(connection: sa.Connection, run: _Run, rows: Rows, diffs: list[tuple[int, int, dict]]) -> None:
     import_id = run.report.import_id
     revised = connection.execute(
         revisions.insert().returning(revisions.c.revision_id, sort_by_parameter_order=True),
@@ -234,18 +343,18 @@ def _update(connection: sa.Connection, run: _Run, pairs: list[tuple[dict, int]])
                 "at": run.at,
                 "import_id": import_id,
                 "action": "update",
-                "changes": changes(old[claim_id], row),
+                "changes": diff,
                 "reason": "imported: the file's row changed",
             }
-            for row, claim_id in pairs
+            for _, claim_id, diff in diffs
         ],
     ).all()
-    content = [name for name in CONTENT] + ["content_hash", "line"]
+    content = [name for name in CONTENT if name != "extra"]
     connection.execute(
         claims.update()
         .where(claims.c.claim_id == sa.bindparam("b_claim"))
         .values(
-            {name: sa.bindparam("b_" + name) for name in content}
+            {name: sa.bindparam("b_" + name) for name in (*content, "extra", "content_hash", "line")}
             | {
                 "version": claims.c.version + 1,
                 "last_revision": sa.bindparam("b_rev"),
@@ -254,21 +363,40 @@ def _update(connection: sa.Connection, run: _Run, pairs: list[tuple[dict, int]])
             }
         ),
         [
-            {"b_" + name: row[name] for name in content} | {"b_claim": claim_id, "b_rev": rev}
-            for (row, claim_id), (rev,) in zip(pairs, revised, strict=True)
+            {"b_" + name: _typed(name, rows.values[name][i]) for name in content}
+            | {"b_extra": rows.extra[i], "b_content_hash": rows.hashes[i], "b_line": rows.lines[i]}
+            | {"b_claim": claim_id, "b_rev": rev}
+            for (i, claim_id, _), (rev,) in zip(diffs, revised, strict=True)
         ],
     )
 
 
-def _seen(connection: sa.Connection, run: _Run, pairs: list[tuple[dict, int]]) -> None:
+def _typed(name: str, value: object) -> object:
+    return dt.date.fromisoformat(value) if name in DAY_COLUMNS and value is not None else value
+
+
+def _seen(connection: sa.Connection, run: _Run, rows: Rows, pairs: list[tuple[int, int]]) -> None:
     """Unchanged rows: only where they were last seen (this import, this line) is written; no revision."""
     if not pairs:
         return
-    connection.execute(
-        claims.update()
-        .where(claims.c.claim_id == sa.bindparam("b_claim"))
-        .values(line=sa.bindparam("b_line"), seen_import=run.report.import_id, origin=run.report.origin),
-        [{"b_claim": claim_id, "b_line": row["line"]} for row, claim_id in pairs],
+    report = run.report
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS store_seen (claim_id bigint, line bigint) ON COMMIT DELETE ROWS"
+        )
+        _copy(connection, "store_seen", ("claim_id", "line"), ((claim_id, rows.lines[i]) for i, claim_id in pairs))
+        connection.execute(
+            sa.text(
+                "UPDATE claims SET line = s.line, seen_import = :import_id, origin = :origin "
+                "FROM store_seen s WHERE claims.claim_id = s.claim_id"
+            ),
+            {"import_id": report.import_id, "origin": report.origin},
+        )
+        return
+    _driver_many(
+        connection,
+        "UPDATE claims SET line = ?, seen_import = ?, origin = ? WHERE claim_id = ?",
+        [(rows.lines[i], report.import_id, report.origin, claim_id) for i, claim_id in pairs],
     )
 
 
@@ -311,21 +439,20 @@ def _write_chunk(connection: sa.Connection, run: _Run, chunk: Chunk, aliases: pd
         if name not in _NOT_EXTRA and name not in run.extra_columns:
             run.extra_columns.append(name)
     rows = claim_rows(located, run.extra_columns)
-    found = _existing(connection, [row["event_id"] for row in rows])
+    found = _existing(connection, rows.ids)
     new, changed, same, duplicates = _sorted_out(run, rows, found, raw.columns.get("event_id", "event_id"))
-    _add(connection, run, new)
-    _update(connection, run, changed)
-    _seen(connection, run, same)
+    _add(connection, run, rows, new)
+    unchanged_after_all = _update(connection, run, rows, changed)
+    same += unchanged_after_all
+    _seen(connection, run, rows, same)
     report = run.report
     report.rejected += _reject(connection, run, rejected, duplicates) + raw.rejected_more
     _remember_rejected(run, raw, rejected)
     report.rows += raw.rows
     report.accepted += len(rows) - len(duplicates)
-    report.added, report.updated, report.unchanged = (
-        report.added + len(new),
-        report.updated + len(changed),
-        report.unchanged + len(same),
-    )
+    report.added += len(new)
+    report.updated += len(changed) - len(unchanged_after_all)
+    report.unchanged += len(same)
     connection.execute(imports.update().where(imports.c.import_id == report.import_id).values(_counts(run)))
 
 

@@ -74,6 +74,9 @@ claims = sa.Table(
     sa.CheckConstraint(f"review_state IN {REVIEW_STATES!r}", name="claims_review_state"),
 )
 sa.Index("claims_origin", claims.c.origin, claims.c.seen_import)
+# The claims an import has just added and not yet given their create revision: few, found without a scan.
+_UNREVISED = claims.c.last_revision.is_(None)
+sa.Index("claims_unrevised", claims.c.seen_import, sqlite_where=_UNREVISED, postgresql_where=_UNREVISED)
 
 sources = sa.Table(
     "sources",

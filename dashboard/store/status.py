@@ -5,6 +5,8 @@ Claims by review state and withdrawn, the sources registry, the last import and 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from . import Store
@@ -40,8 +42,9 @@ def _last_import(row: sa.Row | None) -> dict[str, object]:
     values = row._mapping
     out = {f"last_import_{name}": values[name] for name in (*names, *counts)}
     for name in ("started_at", "finished_at"):
-        if values[name] is not None:
-            out[f"last_import_{name}"] = values[name].isoformat()
+        if values[name] is not None:  # UTC; SQLite keeps no time zone
+            moment = values[name]
+            out[f"last_import_{name}"] = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).isoformat()
     return out
 
 

@@ -114,5 +114,15 @@ def test_open_store_hides_the_password_in_its_error():
 
 
 def test_a_store_not_initialised_says_so(cli, store_url):
+    if store_url.startswith("sqlite"):
+        open_store(store_url).close()  # an empty SQLite file
     code, _, err = cli("store", "status", store_url)
     assert code == 2 and "not a store yet" in err and "store init" in err
+
+
+def test_a_sqlite_path_that_is_not_there_is_named_not_made(cli, tmp_path):
+    missing = tmp_path / "typo.db"
+    for command in (("status",), ("import", EVENTS), ("export",)):
+        code, _, err = cli("store", command[0], f"sqlite:///{missing}", *command[1:])
+        assert code == 2 and "no such file" in err and "store init" in err
+    assert not missing.exists()

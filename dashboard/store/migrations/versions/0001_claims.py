@@ -104,6 +104,8 @@ def _claims() -> None:
         ),
     )
     op.create_index("claims_origin", "claims", ["origin", "seen_import"])
+    unrevised = sa.text("last_revision IS NULL")
+    op.create_index("claims_unrevised", "claims", ["seen_import"], sqlite_where=unrevised, postgresql_where=unrevised)
 
 
 def _others() -> None:

@@ -1,0 +1,77 @@
+"""One session uploading file after file beside an honest one scrubbing: the honest steps stay under a second
+and the server's memory stays within the upload budget (issue 17: one visitor must not stall or fill the server).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests import serving
+from tests.browser.helpers import all_days, bundled_lines, open_app, step_to, up_to
+from tests.browser.test_uploads import caption, upload
+from tests.support import EVENTS, REPO
+
+# Each upload loads as about 14 MB of events and its index: the budget holds one of the four. Measured here:
+# the server grew 180 MB with six 13 MB uploads and a 25 MB budget, 353 MB with no budget; most of the rest
+# is what two sessions' pages, maps and caches hold beside the uploads (SESSIONS_MB). The budget's own
+# accounting is tested exactly in tests/test_budgets.py and tests/test_derived_cache.py.
+BUDGET_MB, UPLOADS, UPLOAD_MB = 20, 4, 9
+SESSIONS_MB = 200
+STEP_LIMIT_S = 1.0
+
+
+def rss_mb(pid: int) -> float:
+    """The server's resident memory now, from /proc (the app runs in the server's own process)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def distinct_files(folder: Path) -> list[Path]:
+    """UPLOADS valid native files of about UPLOAD_MB - 1 MB each, every one with its own content (own digest)."""
+    header, rows = bundled_lines()
+    copies = int((UPLOAD_MB - 1) * 1_000_000 / sum(len(row) for row in rows))
+    files = []
+    for n in range(UPLOADS):
+        lines = [header] + [row.replace("syr24-", f"h{n}c{c}-", 1) for c in range(copies) for row in rows]
+        path = folder / f"hostile_{n}.csv"
+        path.write_text("".join(lines), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def test_an_uploading_session_neither_stalls_nor_fills_the_server_for_an_honest_one(browser, bundled, tmp_path):
+    files = distinct_files(tmp_path)
+    flags = ("--upload-mb", str(UPLOAD_MB), "--upload-budget-mb", str(BUDGET_MB))
+    proc, url = serving.start(EVENTS, flags, log=REPO / "artifacts" / "hostile_session.log")
+    honest_context, hostile_context = browser.new_context(), browser.new_context()
+    try:
+        honest, hostile = honest_context.new_page(), hostile_context.new_page()
+        open_app(honest, url)
+        open_app(hostile, url)
+        before = rss_mb(proc.pid)
+        days = all_days(bundled)
+        step_to(honest, "Home", days[0], up_to(bundled, days[0]))
+        took, peak = [], before
+        for n, path in enumerate(files):
+            upload(hostile, path)  # the upload is parsing while the honest session steps
+            day = days[(n + 1) % len(days)]
+            began = time.perf_counter()
+            step_to(honest, "ArrowRight" if n + 1 < len(days) else "Home", day, up_to(bundled, day))
+            took.append(time.perf_counter() - began)
+            expect(caption(hostile, f"{path.name}:")).to_have_count(1, timeout=60_000)
+            peak = max(peak, rss_mb(proc.pid))
+        grown = rss_mb(proc.pid) - before
+    finally:
+        honest_context.close()
+        hostile_context.close()
+        serving.stop(proc)
+    held_mb = sum(path.stat().st_size for path in files) / 1e6
+    print(f"honest steps {[round(t, 2) for t in took]} s; RSS grew {grown:.0f} MB (peak +{peak - before:.0f} MB) "
+          f"for {held_mb:.0f} MB uploaded, budget {BUDGET_MB} MB")  # fmt: skip
+    assert peak - before < BUDGET_MB + SESSIONS_MB, f"the server grew by {peak - before:.0f} MB, past the budget"
+    assert max(took) < STEP_LIMIT_S, f"an honest step took {max(took):.2f} s while another session uploaded"

@@ -1,0 +1,42 @@
+"""What is worked out from a file (its index, counts, profiles) lives as long as the file, not longer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.page import caches
+from dashboard.step import index_bytes
+
+
+def setup_function() -> None:
+    st.cache_resource.clear()
+
+
+def test_an_evicted_upload_takes_what_was_worked_out_from_it_along():
+    caches.uploads()["abc"] = [None, 1, 0.0]
+    made = []
+    assert caches.derived(("upload", "abc"), "counts", lambda: made.append(1) or "counts") == "counts"
+    assert caches.derived(("upload", "abc"), "counts", lambda: made.append(1) or "again") == "counts"
+    assert made == [1]
+    caches.uploads().pop("abc")
+    caches.derived(("path", "x", 1, 1), "counts", lambda: "other")  # any later use drops the orphan
+    assert ("upload", "abc") not in caches.derived_store()
+
+
+def test_forget_drops_every_name_of_one_dataset_only():
+    caches.derived(("path", "a", 1, 1), "indexed", lambda: "ia")
+    caches.derived(("path", "a", 1, 1), "counts", lambda: "ca")
+    caches.derived(("path", "b", 1, 1), "counts", lambda: "cb")
+    caches.forget(("path", "a", 1, 1))
+    assert list(caches.derived_store()) == [("path", "b", 1, 1)]
+
+
+def test_files_past_the_eight_used_last_are_dropped_oldest_first():
+    for n in range(caches.FILES_KEPT + 3):
+        caches.derived(("path", str(n), 1, 1), "counts", lambda: "c")
+    kept = {key[1] for key in caches.derived_store()}
+    assert kept == {str(n) for n in range(3, caches.FILES_KEPT + 3)}
+
+
+def test_the_upload_budget_counts_the_index_as_well_as_the_rows():
+    assert index_bytes(1_000_000) == 1_000_000 * 8 * 18

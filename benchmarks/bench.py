@@ -1,6 +1,6 @@
 """Benchmark: load, slider steps and memory at 10k, 100k and 1M events, against the naive folium pattern.
 
-Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--sizes 10000 100000] [--steps 8]``).
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py [--sizes 10000 100000] [--steps 8] [--only publish]``).
 
 For each size it writes a seeded synthetic event set (60 days, clustered around
 the gazetteer's cities, eight sources) and measures, each in a fresh process:
@@ -16,7 +16,10 @@ the gazetteer's cities, eight sources) and measures, each in a fresh process:
   the page's JavaScript heap (after a forced collection) at the start and after 30, 90 and 180
   steps back and forth, with the number of layer groups the map frame still holds;
 - **naive**: one ``folium.Marker`` per shown event in a new map, rendered, on each step, the
-  pattern this app replaces. It runs only while it takes under a few minutes a step.
+  pattern this app replaces. It runs only while it takes under a few minutes a step;
+- **exports** (``--only publish`` runs these alone): the picture of the last day at 1600x1000, and
+  a time-lapse of the last 13 days as GIF and as MP4, from the loaded events; and the ``picture``
+  command as a user runs it, load included.
 
 Steps are in the default "up to this day" mode, from the last day backwards. One table is
 printed, with the machine it ran on.
@@ -257,6 +260,73 @@ def _naive(path: str, steps: int, queue: mp.Queue) -> None:
     )
 
 
+PUBLISH_DAYS = 13  # the time-lapse's days: the offensive's length
+
+
+def _publish(path: str, queue: mp.Queue) -> None:
+    """The exports from the loaded file (as the page makes them): a picture of the last day, a 13-day GIF and MP4.
+
+    Each is timed from the loaded events, control included (made anew, as the command line makes it); the
+    GIF and the MP4 each draw their own frames.
+    """
+    import subprocess
+
+    from dashboard import control, filters, picture, publish, step, timelapse
+    from dashboard.geocode import read_geodata
+    from dashboard.pipeline import open_events
+    from dashboard.view import View
+
+    geodata = read_geodata(REPO / "geodata")
+    events = open_events(path, geodata).events
+    indexed = step.index_events(events)
+    days = filters.days_of(events)[-PUBLISH_DAYS:]
+    width, height, limit = 1600, 1000, 600
+    zoom = picture.zoom_for(geodata, width, height)
+    result: dict = {"publish_shown": len(step.positions(indexed, days[-1], "until", 1, None))}
+
+    def control_on():
+        cells = control.zone_cells(geodata.places, geodata.outline)
+        return publish.control_from(control.control_changes(events, geodata.places), geodata.places, cells, False)
+
+    began = time.perf_counter()
+    at = step.positions(indexed, days[-1], "until", 1, None)
+    scene = publish.scene(indexed, at, *control_on()(days[-1]), View(days[-1]), limit, zoom)
+    png = picture.picture(geodata, scene, "png", width, height)
+    result.update(picture_s=time.perf_counter() - began, picture_kind=scene.drawn.kind, picture_kb=len(png) / 1e3)
+    for fmt in timelapse.FORMATS:
+        began = time.perf_counter()
+        scenes = publish.scenes(indexed, None, control_on(), days, View(days[0]), limit, zoom)
+        data = timelapse.timelapse(geodata, scenes, fmt, width, height)
+        result.update({f"{fmt}_s": time.perf_counter() - began, f"{fmt}_kb": len(data) / 1e3})
+    with tempfile.TemporaryDirectory() as folder:  # the command, load included, as a user runs it
+        out = str(Path(folder) / "day.png")
+        command = [sys.executable, "-m", "dashboard", "picture", "--events", path, "--date", str(days[-1])]
+        began = time.perf_counter()
+        subprocess.run([*command, "--out", out], check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+        result["picture_command_s"] = time.perf_counter() - began
+    queue.put(result)
+
+
+def _print_publish(rows: list[dict]) -> None:
+    print()
+    print(
+        f"Exports at 1600x1000, from the loaded events (the command: load included); time-lapse of the last "
+        f"{PUBLISH_DAYS} days, 'up to this day' mode"
+    )
+    print()
+    print(
+        "| events | shown on the last day | drawn as | picture s (PNG kB) | `picture` command s "
+        "| GIF s (kB) | MP4 s (kB) |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['events']:,} | {r['publish_shown']:,} | {r['picture_kind']} "
+            f"| {r['picture_s']:.2f} ({r['picture_kb']:.0f}) | {r['picture_command_s']:.1f} "
+            f"| {r['gif_s']:.1f} ({r['gif_kb']:.0f}) | {r['mp4_s']:.1f} ({r['mp4_kb']:.0f}) |"
+        )
+
+
 def _vm(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -424,6 +494,9 @@ def main() -> None:
         "--store", nargs="*", default=[], help="URLs of filled stores to open (python -m dashboard store import)"
     )
     parser.add_argument("--no-files", action="store_true", help="only the stores")
+    parser.add_argument(
+        "--only", choices=("all", "publish"), default="all", help="publish: the exports alone, no server or browser"
+    )
     args = parser.parse_args()
     stores = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -439,14 +512,20 @@ def main() -> None:
         for n in args.sizes:
             path = str(Path(tmp) / f"events-{n}.csv")
             synthetic(n).to_csv(path, index=False)
-            result = {"events": n, **_in_child(_load, path)}
-            result.update(_browser(path, args.steps))
-            result.update(_in_child(_naive, path, min(args.steps, 3) if n <= 10_000 else 1))
+            result = {"events": n, **_in_child(_publish, path)}
+            if args.only == "all":
+                result.update(_in_child(_load, path))
+                result.update(_browser(path, args.steps))
+                result.update(_in_child(_naive, path, min(args.steps, 3) if n <= 10_000 else 1))
             rows.append(result)
             print(f"measured {n:,} events", file=sys.stderr, flush=True)
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}")
-    print(f"{dt.date.today()}; steps: ArrowLeft on the day slider from the last day, 'up to this day' mode")
+    print(f"{dt.date.today()}; load average at the end {os.getloadavg()[0]:.1f} (other work on the machine)")
+    if args.only == "publish":
+        _print_publish(rows)
+        return
+    print("steps: ArrowLeft on the day slider from the last day, 'up to this day' mode")
     print()
     print(
         "| events | load s | load peak MB | first page s | 2nd session s (server's run ms) "
@@ -470,6 +549,8 @@ def main() -> None:
             f"| {r['bytes_per_step'] / 1e3:.0f} kB | {naive} | {ratio} | {r['server_peak_mb']:.0f} "
             f"| {' → '.join(f'{h:.0f}' for h in r['heap_mb'])} ({r['groups_kept']} layer groups kept) |"
         )
+    if rows:
+        _print_publish(rows)
     if stores:
         _print_stores(stores)
 

@@ -1,5 +1,5 @@
-"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, and
-``store init|import|export|status`` (dashboard/store/cli.py)."""
+"""Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, ``picture``,
+``timelapse`` and ``store init|import|export|status`` (dashboard/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from . import control, export, filters, history
+from . import control, export, filters, history, publish, step
 from .geocode import GeodataError, read_geodata
 from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
 from .pipeline import open_events, rejection_line
 from .settings import resolve
 from .store import cli as store_cli
+from .view import View
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+MIN_SIDE, MAX_SIDE = 64, 8000  # a picture's sides in pixels: x264 needs at least 2, and 8000 is a poster
 CONTROL_COLUMNS = [
     "place",
     "controller",
@@ -45,6 +48,51 @@ def _iso_day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from None
 
 
+def _days_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, 1 or more, got {text!r}")
+    return value
+
+
+def _view_options(defaults: dict) -> argparse.ArgumentParser:
+    """The options that pick what a day's map shows, shared by ``snapshot``, ``picture`` and ``timelapse``."""
+    view = argparse.ArgumentParser(add_help=False)
+    view.add_argument("--events", default=None, help="events file (default: the events setting)")
+    view.add_argument("--mode", choices=tuple(filters.MODES), default="until")
+    view.add_argument("--window", type=_days_count, default=defaults["window_days"], help="days, with --mode window")
+    view.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="control as this source claims it (repeatable); a picture also shows only its events",
+    )
+    view.add_argument(
+        "--affiliation",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="control as this affiliation claims it; a picture also shows only its events",
+    )
+    return view
+
+
+# The formats by file ending, as dashboard.picture and dashboard.timelapse name them (a test checks): those
+# modules are imported only when a picture is asked for, since matplotlib takes a second to import.
+PICTURE_FORMATS = ("png", "svg", "pdf")
+TIMELAPSE_FORMATS = ("gif", "mp4")
+
+
+def _output_options(command: argparse.ArgumentParser, formats: tuple[str, ...], defaults: dict) -> None:
+    command.add_argument("--out", required=True, help=f"the file to write, ending .{' or .'.join(formats)}")
+    command.add_argument("--width", type=int, default=defaults["picture_width"], help="pixels (picture_width)")
+    command.add_argument("--height", type=int, default=defaults["picture_height"], help="pixels (picture_height)")
+
+
 def _parser() -> argparse.ArgumentParser:
     defaults = resolve(environ={})
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
@@ -61,19 +109,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path")
     check.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
-    snap = commands.add_parser("snapshot", help="write what the map shows on a day")
+    view = _view_options(defaults)
+    snap = commands.add_parser("snapshot", parents=[view], help="write what the map shows on a day")
     snap.add_argument("--date", required=True, type=_iso_day, help="the day, YYYY-MM-DD")
-    snap.add_argument("--events", default=None, help="events file (default: the events setting)")
     snap.add_argument("--layer", choices=("events", "control"), default="events")
     snap.add_argument("--format", choices=("csv", "geojson"), default="csv")
-    snap.add_argument("--mode", choices=tuple(filters.MODES), default="until")
-    snap.add_argument("--window", type=int, default=defaults["window_days"], help="days, with --mode window")
-    snap.add_argument(
-        "--source", action="append", default=[], metavar="NAME", help="control as this source claims it (repeatable)"
-    )
-    snap.add_argument(
-        "--affiliation", action="append", default=[], metavar="NAME", help="control as this affiliation claims it"
-    )
+
+    shot = commands.add_parser("picture", parents=[view], help="the map of a day as a PNG, SVG or PDF picture")
+    shot.add_argument("--date", required=True, type=_iso_day, help="the day, YYYY-MM-DD")
+    _output_options(shot, PICTURE_FORMATS, defaults)
+
+    lapse = commands.add_parser("timelapse", parents=[view], help="the map day by day as an animated GIF or MP4")
+    lapse.add_argument("--from", dest="start", required=True, type=_iso_day, help="the first day, YYYY-MM-DD")
+    lapse.add_argument("--to", dest="end", required=True, type=_iso_day, help="the last day, YYYY-MM-DD")
+    _output_options(lapse, TIMELAPSE_FORMATS, defaults)
 
     past = commands.add_parser("history", help="a place's control changes, then every claim about it")
     past.add_argument("--place", required=True, help="a gazetteer name or alias, or a place an event names")
@@ -214,22 +263,123 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _outside(events: pd.DataFrame, *days: dt.date, before_baseline: bool = False) -> bool:
+    """Whether a day is outside the data, after saying which: from the baseline day (or, for a map, the first
+    event's day if earlier: the page's slider has those days) to the last day."""
+    known = filters.days_of(events)
+    first, last = BASELINE_DAY, max(known, default=BASELINE_DAY)
+    if before_baseline and known:
+        first = min(first, known[0])
+    for day in days:
+        if not first <= day <= last:
+            said = ", the baseline," if first == BASELINE_DAY else ""
+            print(f"day {day} is outside the data ({first}{said} to {last})", file=sys.stderr)
+            return True
+    return False
+
+
 def _diff(args: argparse.Namespace) -> int:
     opened = _opened(args)
     if opened is None:
         return EXIT_UNUSABLE
     geodata, dataset = opened
-    first, last = BASELINE_DAY, max(filters.days_of(dataset.events), default=BASELINE_DAY)
-    for day in (args.start, args.end):
-        if not first <= day <= last:
-            print(f"day {day} is outside the data ({first}, the baseline, to {last})", file=sys.stderr)
-            return EXIT_UNUSABLE
+    if _outside(dataset.events, args.start, args.end):
+        return EXIT_UNUSABLE
     changes = control.control_changes(dataset.events, geodata.places)
     _write(history.changed_between(args.start, args.end, geodata.places, changes), history.DIFF_COLUMNS, args.format)
     return EXIT_OK
 
 
-COMMANDS = {"validate": _validate, "snapshot": _snapshot, "history": _history, "diff": _diff, "store": store_cli.run}
+def _format_of(args: argparse.Namespace, formats: tuple[str, ...]) -> str | None:
+    """The format ``--out``'s ending names, checked with its folder and the size before anything is drawn;
+    None after saying why not."""
+    ending = Path(args.out).suffix.lower().lstrip(".")
+    if ending not in formats:
+        print(f"--out {args.out!r}: expected a file ending .{' or .'.join(formats)}", file=sys.stderr)
+        return None
+    if not Path(args.out).resolve().parent.is_dir():
+        print(f"--out {args.out!r}: cannot write (no such folder)", file=sys.stderr)
+        return None
+    if not (MIN_SIDE <= args.width <= MAX_SIDE and MIN_SIDE <= args.height <= MAX_SIDE):
+        print(f"--width and --height: expected {MIN_SIDE} to {MAX_SIDE} pixels", file=sys.stderr)
+        return None
+    return ending
+
+
+def _scenes_of(args: argparse.Namespace, days: list[dt.date]):
+    """(geodata, the day's scenes) for ``picture`` and ``timelapse``, or an exit code after saying why not."""
+    opened = _opened(args)
+    if opened is None:
+        return EXIT_UNUSABLE
+    geodata, dataset = opened
+    if _outside(dataset.events, *days, before_baseline=True):
+        return EXIT_UNUSABLE
+    chosen = dataset.events
+    if args.source or args.affiliation:
+        chosen = _chosen_claims(args, dataset.events)
+        if chosen is None:
+            return EXIT_UNUSABLE
+    from . import picture
+
+    narrowed = chosen is not dataset.events
+    facets = dataset.events.index.isin(chosen.index) if narrowed else None
+    cells = control.zone_cells(geodata.places, geodata.outline)
+    control_on = publish.control_from(control.control_changes(chosen, geodata.places), geodata.places, cells, narrowed)
+    named = {"source": args.source, "affiliation": args.affiliation}
+    view = View(
+        days[0], args.mode, args.window, filters={k: v for k, v in named.items() if v}, control_selected=narrowed
+    )
+    limit, zoom = int(resolve()["draw_limit"]), picture.zoom_for(geodata, args.width, args.height)
+    indexed = step.index_events(dataset.events)
+    return geodata, publish.scenes(indexed, facets, control_on, days, view, limit, zoom)
+
+
+def _write_out(args: argparse.Namespace, data: bytes) -> int:
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as err:
+        print(f"--out {args.out!r}: cannot write ({err.strerror or err})", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_OK
+
+
+def _picture(args: argparse.Namespace) -> int:
+    fmt = _format_of(args, PICTURE_FORMATS)
+    made = None if fmt is None else _scenes_of(args, [args.date])
+    if not isinstance(made, tuple):
+        return EXIT_UNUSABLE
+    from . import picture
+
+    geodata, scenes = made
+    return _write_out(args, picture.picture(geodata, next(scenes), fmt, args.width, args.height))
+
+
+def _timelapse(args: argparse.Namespace) -> int:
+    fmt = _format_of(args, TIMELAPSE_FORMATS)
+    if fmt is None:
+        return EXIT_UNUSABLE
+    if args.start > args.end:
+        print(f"--from {args.start} is after --to {args.end}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    days = [args.start + dt.timedelta(days=d) for d in range((args.end - args.start).days + 1)]
+    made = _scenes_of(args, days)
+    if not isinstance(made, tuple):
+        return EXIT_UNUSABLE
+    from . import timelapse
+
+    geodata, scenes = made
+    return _write_out(args, timelapse.timelapse(geodata, scenes, fmt, args.width, args.height))
+
+
+COMMANDS = {
+    "validate": _validate,
+    "snapshot": _snapshot,
+    "history": _history,
+    "diff": _diff,
+    "picture": _picture,
+    "timelapse": _timelapse,
+    "store": store_cli.run,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

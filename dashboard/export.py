@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from html import escape as html_escape
 
 import folium
 import numpy as np
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .map.assets import LOCAL_CSS, LOCAL_JS, vendor_file
+from .map.elements import Caption
 from .model import COLUMNS, DERIVED
 
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
@@ -211,10 +213,17 @@ def geojson_features(events: pd.DataFrame) -> bytes:
     return b",".join(parts)
 
 
-def standalone_html(fmap: folium.Map, layers: list[folium.FeatureGroup]) -> bytes:
-    """The map with its layers as one HTML file that opens offline: Leaflet inlined."""
+def standalone_html(fmap: folium.Map, layers: list[folium.FeatureGroup], caption: list[str] | None = None) -> bytes:
+    """The map with its layers as one HTML file that opens offline: Leaflet inlined.
+
+    With ``caption`` (``publish.caption_lines``), the page shows it top right as text and is titled by its
+    first line's day: a saved file says what it is.
+    """
     for layer in layers:
         layer.add_to(fmap)
+    if caption:
+        Caption(caption).add_to(fmap)
+        fmap.get_root().title = html_escape(caption[0])
     html = fmap.get_root().render()
     for _, url in LOCAL_JS:
         code = vendor_file(url)

@@ -108,6 +108,16 @@ SETTINGS: tuple[Setting, ...] = (
         10_000,
         "Rows `store import` reads, checks and writes at a time, each chunk in one transaction: its memory is "
         "bounded by this, whatever the file's size.",
+        "picture_width",
+        1600,
+        "Width in pixels of the map's picture and time-lapse (the page's and the command line's).",
+    ),
+    Setting("picture_height", 1000, "Height in pixels of the map's picture and time-lapse."),
+    Setting(
+        "timelapse_max_frames",
+        31,
+        "Most days the page's time-lapse holds, a frame each (under a second of the server's time a frame); "
+        "a longer range is cut to its last days, and says so.",
     ),
     Setting(
         "upload_keep_minutes",

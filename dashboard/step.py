@@ -82,9 +82,14 @@ def positions(indexed: Indexed, day: dt.date, mode: str, window: int, facets: np
     return np.flatnonzero(mask)
 
 
-def count_sources(indexed: Indexed, at: np.ndarray) -> int:
+def shown_sources(indexed: Indexed, at: np.ndarray) -> list[str]:
+    """The outlets that the events at ``at`` name, sorted: a cell naming several counts each."""
     codes = np.flatnonzero(np.bincount(take(indexed.source, at), minlength=len(indexed.outlets)))
-    return len(frozenset().union(*(indexed.outlets[c] for c in codes))) if len(codes) else 0
+    return sorted(frozenset().union(*(indexed.outlets[c] for c in codes)), key=str.casefold) if len(codes) else []
+
+
+def count_sources(indexed: Indexed, at: np.ndarray) -> int:
+    return len(shown_sources(indexed, at))
 
 
 def count_stories(indexed: Indexed, at: np.ndarray) -> int:

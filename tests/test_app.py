@@ -284,3 +284,17 @@ def test_text_from_a_file_or_a_link_is_escaped_in_streamlit_markdown(app):
     notices = " ".join(w.value for w in at.warning)
     assert r"day \'\!\[x\]\(http" in notices and r"mode \'\$x\^2\$\' is not one of" in notices
     assert "day '![x](http://127.0.0.1:9/pixel.png)' is not a date" in as_read(notices)
+
+
+def test_the_time_lapse_offers_the_last_days_up_to_its_frame_limit_and_says_when_it_cuts(app, bundled):
+    """The time-lapse's range starts at the last ``timelapse_max_frames`` days; a longer range is cut, with a note."""
+    at = app(DASHBOARD_TIMELAPSE_MAX_FRAMES=3)
+    at.run()  # the map's first report brings the downloads
+    first, last = bundled["day"].min(), bundled["day"].max()
+    days = [first + dt.timedelta(days=d) for d in range((last - first).days + 1)]  # the slider's: every day
+    chosen = at.select_slider(key="timelapse_days")
+    assert chosen.value == (days[-3], days[-1])
+    assert not any("the time-lapse holds" in c.value for c in at.caption)
+    chosen.set_value((days[0], days[-1])).run()
+    assert not at.exception
+    assert any(f"{len(days)} days chosen; the time-lapse holds the last 3" in c.value for c in at.caption)

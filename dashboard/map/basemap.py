@@ -26,9 +26,10 @@ ATTRIBUTION = (
 # Without tiles the sea and land would be the same blank: give the frame a sea colour.
 SEA = "<style>.leaflet-container{background:#dfe9f2}</style>"
 CITY_LABEL = (
-    "<style>.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"
+    # Two classes, so that it wins over Leaflet's own .leaflet-tooltip wherever the two stylesheets fall.
+    "<style>.leaflet-tooltip.city-label{background:transparent;border:0;box-shadow:none;font:600 11px sans-serif;"
     "color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff;padding:0 0 0 2px}"
-    ".city-label:before{display:none}</style>"
+    ".leaflet-tooltip.city-label:before{display:none}</style>"
 )
 
 

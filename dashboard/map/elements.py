@@ -161,8 +161,16 @@ class Basemap(Script):
         {% macro script(this, kwargs) %}
         (function () {
           var map = {{ this._parent.get_name() }};
+          // Panes under the layers' (overlayPane, 400), above the tiles (200): the borders, then the city
+          // labels, so that a label is never drawn over a marker (the tooltips' own pane, 650, is above them all).
+          [["borders", 300], ["cityLabels", 350]].forEach(function (pane) {
+            var made = map.getPane(pane[0]) || map.createPane(pane[0]);
+            made.style.zIndex = pane[1];
+            made.style.pointerEvents = "none";
+          });
           L.geoJSON({{ this.borders }}, {
             interactive: false,
+            pane: "borders",
             style: function (f) {
               var home = f.properties.is_home;
               return {color: "#555", weight: home ? 2 : 1, fillColor: home ? "#f7f4ec" : "#ecebe6",
@@ -172,8 +180,10 @@ class Basemap(Script):
           L.geoJSON({{ this.cities }}, {
             interactive: false,
             pointToLayer: function (f, at) {
-              return L.circleMarker(at, {radius: 2, color: "#333", fill: true, fillOpacity: 1, weight: 1})
-                .bindTooltip(f.properties.label, {permanent: true, direction: "right", className: "city-label"});
+              return L.circleMarker(at, {radius: 2, color: "#333", fill: true, fillOpacity: 1, weight: 1,
+                                         pane: "cityLabels"})
+                .bindTooltip(f.properties.label, {permanent: true, direction: "right", className: "city-label",
+                                                  pane: "cityLabels"});
             }
           }).addTo(map);
         })();
@@ -222,3 +232,45 @@ class Legend(Script):
         super().__init__()
         self._name = "Legend"
         self.html, self.attribution = to_script(html), to_script(attribution)
+
+
+class Caption(Script):
+    """The caption of a downloaded map, top left under the zoom buttons (the legend keeps the right): what it
+    shows, its filters and sources, its attributions.
+
+    Parameters
+    ----------
+    lines : list of str
+        Plain text (``publish.caption_lines``), file text included: each line is set as ``textContent``,
+        so nothing in it is read as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var caption = L.control({position: "topleft"});
+          caption.onAdd = function () {
+            var div = L.DomUtil.create("details", "map-caption");
+            div.open = true;  // a click on its title folds it away from the map
+            div.style.cssText = "background:rgba(255,255,255,.93);padding:6px 9px;font:12px/1.35 sans-serif;" +
+              "max-width:440px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+            {{ this.lines }}.forEach(function (line, i) {
+              var p = L.DomUtil.create(i ? "div" : "summary", i ? "map-caption-line" : "map-caption-title", div);
+              p.textContent = line;
+              if (!i) { p.style.fontWeight = "bold"; p.style.fontSize = "14px"; p.style.cursor = "pointer"; }
+            });
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+          };
+          caption.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lines: list[str]):
+        super().__init__()
+        self._name = "Caption"
+        self.lines = to_script([str(line) for line in lines])

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from dataclasses import replace
 
 import numpy as np
 import streamlit as st
 
-from .. import step, view
+from .. import publish, step, view
 from ..map import layers
 from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
@@ -82,7 +83,7 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         return
     timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
     table.show(opened, at)
-    downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}")
+    downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}", published(opened, choice, shown, drawn))
     places.changed_hands(opened, on)
     places.place_history(opened)
     sources.show(opened, choice, on, mode, window)
@@ -95,3 +96,17 @@ def selected_events(opened: Opened, at: np.ndarray):
     if not picked:
         return opened.events.iloc[:0]
     return opened.detailed(opened.events.iloc[at[np.isin(opened.events["event_id"].to_numpy()[at], picked)]])
+
+
+def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Drawn) -> downloads.Shown:
+    """The view as the picture, the time-lapse and the HTML download's caption need it."""
+    narrowing = {f: v for f, v in choice.filters.items() if set(v) != set(opened.options[f])}
+    chosen = choice.of(caches.CONTROL_FACETS) if shown.control_selected else ()
+
+    def control_on(day: dt.date):
+        held, zones, _ = caches.control_on(
+            opened.key, opened.folder, chosen, day, opened.events, opened.geodata, opened.cells, opened.options
+        )
+        return held, zones
+
+    return downloads.Shown(replace(shown, filters=narrowing), choice.narrowing, control_on, publish.cells_of(drawn))

@@ -36,6 +36,7 @@ COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
+TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
 
 
 def facet_key(facet: str) -> str:
@@ -85,7 +86,7 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     if keep and before is not None and key[0] == "store":
         return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO):
+    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
         st.session_state.pop(stale, None)
 
 

@@ -38,7 +38,7 @@ CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the s
 # committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
 # than this many revisions behind is not: the next full read of the store (a server's start) has it.
 LOOKBACK = 100
-STORY_COLUMNS = ("story_id", "story_status", "story_size", "story_km", "story_days")
+STORY_COLUMNS = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
 
 
 @functools.cache
@@ -99,12 +99,22 @@ def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
         shown = shown.loc[shown["review_state"].fillna("published").eq("published")]
     shown = shown.reindex(columns=[c for c in events.columns if c not in STORY_COLUMNS])
     shown = shown.astype({c: events[c].dtype for c in shown.columns}, errors="ignore")
-    alone = shown.assign(
-        story_id=shown["event_id"].astype(str), story_status="single-source", story_size=1, story_km=0.0, story_days=0
-    )
+    alone = standing_alone(shown)
     kept = events.loc[~events["event_id"].isin(changed["event_id"])]
     out = pd.concat([kept, alone.reindex(columns=events.columns)], ignore_index=True)
     return sort_by_date(out.astype({c: events[c].dtype for c in events.columns}, errors="ignore"))
+
+
+def standing_alone(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` each a story of its own: what a claim shows until stories are made again over all of them."""
+    return events.assign(
+        story_id=events["event_id"].astype(str),
+        story_status="single-source",
+        story_agreed="",
+        story_size=1,
+        story_km=0.0,
+        story_days=0,
+    )
 
 
 def with_stories(events: pd.DataFrame) -> pd.DataFrame:
@@ -257,13 +267,7 @@ class Feed:
         if len(events) <= self._inline:
             return with_stories(events)
         if "story_id" not in events.columns:
-            events = events.assign(
-                story_id=events["event_id"].astype(str),
-                story_status="single-source",
-                story_size=1,
-                story_km=0.0,
-                story_days=0,
-            )
+            events = standing_alone(events)
         self._pending = True
         if not self._grouping:  # one thread at a time: it goes again while changes keep coming
             self._grouping = True

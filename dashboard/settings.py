@@ -108,6 +108,8 @@ SETTINGS: tuple[Setting, ...] = (
         10_000,
         "Rows `store import` reads, checks and writes at a time, each chunk in one transaction: its memory is "
         "bounded by this, whatever the file's size.",
+    ),
+    Setting(
         "picture_width",
         1600,
         "Width in pixels of the map's picture and time-lapse (the page's and the command line's).",

@@ -102,7 +102,20 @@ def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
     alone = standing_alone(shown)
     kept = events.loc[~events["event_id"].isin(changed["event_id"])]
     out = pd.concat([kept, alone.reindex(columns=events.columns)], ignore_index=True)
-    return sort_by_date(out.astype({c: events[c].dtype for c in events.columns}, errors="ignore"))
+    return sort_by_date(out.astype(_dtypes_holding(events, out), errors="ignore"))
+
+
+def _dtypes_holding(events: pd.DataFrame, out: pd.DataFrame) -> dict:
+    """``events``' dtypes for ``out``, a categorical one widened by the values ``out`` brings (``story_agreed``:
+    a new claim's "" must not become a missing value)."""
+    dtypes = {}
+    for name in events.columns:
+        dtype = events[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            more = pd.Index(out[name].dropna().unique()).difference(dtype.categories)
+            dtype = pd.CategoricalDtype(dtype.categories.append(more), ordered=dtype.ordered)
+        dtypes[name] = dtype
+    return dtypes
 
 
 def standing_alone(events: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, ``picture``,
-``timelapse`` and ``store init|import|export|status`` (dashboard/store/cli.py)."""
+``timelapse``, and ``store init|import|export|status`` with the team's ``store`` commands (dashboard/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -383,7 +383,12 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    # Only `store add` and `store edit` take words of their own: a claim's fields (--name value, name=value).
+    if rest and not getattr(args, "takes_fields", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.field_words = rest
     try:
         return COMMANDS[args.command](args)
     except GeodataError as err:

@@ -35,6 +35,7 @@ def main() -> None:
     data.header(name, dataset, int(settings["rejected_shown"]))
     if dataset.events.empty:
         st.info("No event in the file could be loaded, so there is nothing to map.")
+        editing_section(settings, None, geodata)  # an empty store still takes its first claim
         st.stop()
     page = opened(name, key, dataset, geodata, settings)
     state.open_view(key, page.days, page.options, int(settings["window_days"]))
@@ -47,7 +48,16 @@ def main() -> None:
     # The sidebar's filters are drawn after the map, though they are read before it: the browser then
     # starts the map without waiting for the filter widgets' scripts.
     sidebar.show(page.counts)
+    editing_section(settings, page, geodata)
     print_time(settings["timing"], "run_ms", began)
+
+
+def editing_section(settings: dict, page, geodata) -> None:
+    """Adding, correcting and reviewing claims: only with a store, which holds who may do what."""
+    if settings["store"]:
+        from dashboard.page import editing  # the store's modules load only when a store is used
+
+        editing.section(str(settings["store"]), page, geodata.places, bool(settings["review"]))
 
 
 main()

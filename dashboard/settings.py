@@ -126,6 +126,12 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "Minutes an uploaded file stays loaded in the cache after it was last used.",
     ),
+    Setting(
+        "review",
+        False,
+        "Review before publication, for a store: on, a claim added is a draft until a reviewer publishes it; off "
+        "(one machine), an editor's claim is published as it is added.",
+    ),
 )
 
 

@@ -127,13 +127,8 @@ def _normalise_names(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed rows that pass every rule, and one report row per rejected row.
-
-    The accepted frame has every column of the contract (missing optional ones
-    empty), ``line``, ``date`` and ``reported_on`` as days, ``lat``/``lon`` as
-    floats (NaN when not given), and any extra columns of the file untouched.
-    """
+def _prepared(raw: RawTable) -> tuple[pd.DataFrame, bool]:
+    """The file's strings with every contract column, lower-cased vocabularies, normal names and parsed values."""
     df = raw.frame.copy(deep=False)  # copy-on-write: the columns are shared until changed
     for column in df.columns:  # the apostrophe our CSV export puts before formula-like cells
         if df[column].str.startswith("'").any():
@@ -154,7 +149,11 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     df["_date_end"] = parse_days(df["date_end"])
     for axis in ("lat", "lon"):
         df["_" + axis] = pd.to_numeric(df[axis].where(df[axis].ne("")), errors="coerce").astype("float64")
+    return df, has_event_id
 
+
+def _problems(df: pd.DataFrame, has_event_id: bool) -> pd.DataFrame:
+    """Every rule every row breaks: order, line, column, value, reason, sorted by line then rule."""
     found = []
     for order, (mask, column, reason) in enumerate(_checks(df, has_event_id)):
         if not mask.any():
@@ -172,8 +171,34 @@ def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
                 }
             )
         )
-    if found:
-        problems = pd.concat(found).sort_values(["line", "order"], kind="stable")
+    if not found:
+        return pd.DataFrame({"order": [], "line": [], "column": [], "value": [], "reason": []})
+    return pd.concat(found).sort_values(["line", "order"], kind="stable")
+
+
+def field_problems(raw: RawTable) -> dict[int, dict[str, str]]:
+    """Line -> column -> the first reason that column is refused: every problem of a row, not only its first.
+
+    For a form (dashboard/store/write.py), which shows each message next to its field; the rules are the
+    files' own, so a claim typed in is judged exactly as one read from a file.
+    """
+    problems = _problems(*_prepared(raw)).drop_duplicates(["line", "column"], keep="first")
+    out: dict[int, dict[str, str]] = {}
+    for line, column, reason in zip(problems["line"], problems["column"], problems["reason"], strict=True):
+        out.setdefault(int(line), {})[str(column)] = str(reason)
+    return out
+
+
+def validate(raw: RawTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed rows that pass every rule, and one report row per rejected row.
+
+    The accepted frame has every column of the contract (missing optional ones
+    empty), ``line``, ``date`` and ``reported_on`` as days, ``lat``/``lon`` as
+    floats (NaN when not given), and any extra columns of the file untouched.
+    """
+    df, has_event_id = _prepared(raw)
+    problems = _problems(df, has_event_id)
+    if len(problems):
         counts = problems.groupby("line")["order"].transform("size")
         problems["also"] = counts - 1
         first = problems.drop_duplicates("line", keep="first")

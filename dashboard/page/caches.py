@@ -14,6 +14,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``derived`` | dataset key, name | with its upload; 8 files, an hour | what is worked out once from a file |
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
+| ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
@@ -119,6 +120,14 @@ def store_feed(url: str) -> live.Feed:
     if dsn is not None:
         live.Listener(feed, dsn).start()
     return feed
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(url: str):
+    """The store at ``url`` for the editing section's writes and reads: one engine (a pool) per server."""
+    from ..store import open_store
+
+    return open_store(url)
 
 
 # What is worked out once from a file: a file's entries are kept while it is among the FILES_KEPT used

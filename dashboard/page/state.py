@@ -34,6 +34,20 @@ UPLOAD_DIGEST = "upload_digest"  # (file id, sha256) of the upload: its bytes ar
 COMPARING = "comparing"  # the "Compare two sources" toggle
 COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
+# The editing section (page/editing.py): each form's fields are keyed PREFIX + field name.
+SIGN_IN, SIGN_OUT = "sign_in", "sign_out"  # the buttons
+ADD_PREFIX = "add_"  # the add form's fields
+ADD_PROBLEMS = "add_problems"  # field -> the validator's message, from the last refused add
+ADD_DONE = "add_done"  # (event id, how it stands) of the claim just added: said once, and the form emptied
+FIX_CLAIM = "fix_claim"  # the event id being corrected
+FIX_PREFIX = "fix_"  # the correction form's fields
+FIX_LOADED = "fix_loaded"  # (event id, version) the correction form was loaded from: the edit's based-on version
+FIX_PROBLEMS = "fix_problems"  # field -> message, from the last refused correction
+FIX_STALE = "fix_stale"  # both versions of a correction refused as stale, to show side by side
+FIX_REASON = "fix_reason"  # the correction's reason
+FIX_RELOAD = "fix_reload"  # the "start again from their version" button
+HISTORY_CLAIM = "history_claim"  # the event id whose revisions are shown
+REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queue's form
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
@@ -88,6 +102,12 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[SELECTED_IDS] = []
     for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
         st.session_state.pop(stale, None)
+
+
+def take_theirs() -> None:
+    """After a stale correction: load the claim's saved version into the form on the next run."""
+    st.session_state[FIX_STALE] = None
+    st.session_state[FIX_LOADED] = None
 
 
 def keep_day_within(days: list[dt.date]) -> None:

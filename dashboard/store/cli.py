@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..load import Limits, UnusableFile
 from ..settings import resolve
-from . import StoreError, database_problem, open_store
+from . import StoreError, database_problem, open_store, team_cli
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -52,6 +52,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     state = actions.add_parser("status", help="claims, sources, the last import and the last revision")
     state.add_argument("url")
     state.add_argument("--json", action="store_true", help="print as one JSON object")
+    team_cli.add_commands(actions)
 
 
 def _progress():
@@ -153,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"store: {store.url}: schema at revision {store.init()}")
             return EXIT_OK
         store.check_initialised()
+        if args.store_command in team_cli.COMMANDS:
+            return team_cli.run(args, store)
         return {"import": _import, "export": _export, "status": _status}[args.store_command](store, args)
     except StoreError as err:
         print(f"store: {err}", file=sys.stderr)

@@ -12,3 +12,11 @@ CREATE EXTENSION IF NOT EXISTS postgis;
 ALTER DATABASE dashboard_template IS_TEMPLATE true;
 SELECT 'CREATE DATABASE dashboard_test OWNER dashboard TEMPLATE dashboard_template'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'dashboard_test') \gexec
+-- The app's role for the store (migration 0003 grants it what the app needs: it may add revisions, never change
+-- or delete them), and a login role in it, which tests/store/test_grants.py connects as.
+SELECT 'CREATE ROLE dashboard_app NOLOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dashboard_app') \gexec
+SELECT 'CREATE ROLE dashboard_web LOGIN PASSWORD ''dashboard_web'' IN ROLE dashboard_app'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dashboard_web') \gexec
+-- The test role may end dashboard_web's sessions: a module's database is dropped WITH (FORCE) after its tests.
+GRANT dashboard_web TO dashboard;

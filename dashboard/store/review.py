@@ -1,0 +1,136 @@
+"""Review before publication: who sees which claims, and the queue of claims waiting for a reviewer.
+
+A claim's review state (draft, in_review, published, rejected: ``roles.REVIEW_STATES``) is apart from its
+claim status (reported, confirmed...): the first says what the team has made of the claim, the second what
+the source says. What a person sees follows from their role:
+
+- signed out, or a viewer: published claims only;
+- an editor: published claims, everything in review, and their own drafts and rejected claims;
+- a reviewer or an admin: every claim.
+
+Withdrawn claims are off every map whatever the state; the editing section lists them to be restored.
+``visible`` is a where-clause the store's reader adds to its query, so the rule is applied by the database,
+for the rows it sends, not by the page after the fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .. import control
+from ..model import NOT_CONTROL
+from . import roles, schema
+
+# What the queue lists of each claim waiting: who added it, what it says, and what it would do to the map.
+QUEUE_COLUMNS = [
+    "event_id",
+    "waiting_since",
+    "author",
+    "review_state",
+    "date",
+    "place",
+    "event_type",
+    "controller",
+    "source",
+    "source_type",
+    "claim_status",
+    "url",
+    "held_by",
+    "changes_hands",
+    "version",
+]
+
+
+def authored_by(email: str):
+    """Claims whose creating revision names ``email``: an author's own drafts."""
+    revisions, claims = schema.revisions, schema.claims
+    return sa.exists().where(
+        revisions.c.claim_id == claims.c.claim_id,
+        revisions.c.action == "create",
+        revisions.c.actor == email,
+    )
+
+
+def visible(role: str | None, who: str | None, *, withdrawn: bool = False):
+    """The where-clause of the claims ``role`` (as ``who``) may see; ``withdrawn`` keeps withdrawn ones too."""
+    claims = schema.claims
+    state = claims.c.review_state
+    if roles.can_see_all(role):
+        seen = sa.true()
+    elif role in ("editor",) and who:
+        seen = sa.or_(
+            state.in_(("published", "in_review")),
+            sa.and_(state.in_(("draft", "rejected")), authored_by(who)),
+        )
+    else:
+        seen = state == "published"
+    if withdrawn:
+        return seen
+    return sa.and_(seen, sa.not_(claims.c.withdrawn))
+
+
+def may_see(row: Mapping[str, object], role: str | None, who: str, conn: sa.Connection) -> bool:
+    """Whether one claim is among those ``visible`` gives ``role``, withdrawn ones included."""
+    claims = schema.claims
+    query = sa.select(sa.literal(1)).where(claims.c.claim_id == row["claim_id"], visible(role, who, withdrawn=True))
+    return conn.execute(query).first() is not None
+
+
+def visible_claims(store, role: str | None, who: str | None, *, withdrawn: bool = False) -> pd.DataFrame:
+    """The claims ``role`` may see, as the store holds them (for the page's editing section and tests)."""
+    claims = schema.claims
+    query = sa.select(claims).where(visible(role, who, withdrawn=withdrawn)).order_by(claims.c.claim_id)
+    with store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=list(claims.c.keys()))
+
+
+def queue(store) -> pd.DataFrame:
+    """The claims waiting for a reviewer (submitted: in review), oldest first, with their author."""
+    claims, revisions = schema.claims, schema.revisions
+    created = (
+        sa.select(revisions.c.claim_id, revisions.c.actor.label("author"), revisions.c.at.label("added_at"))
+        .where(revisions.c.action == "create")
+        .subquery()
+    )
+    last = (
+        sa.select(revisions.c.claim_id, sa.func.max(revisions.c.at).label("waiting_since"))
+        .group_by(revisions.c.claim_id)
+        .subquery()
+    )
+    query = (
+        sa.select(claims, created.c.author, last.c.waiting_since)
+        .join(created, created.c.claim_id == claims.c.claim_id, isouter=True)
+        .join(last, last.c.claim_id == claims.c.claim_id, isouter=True)
+        .where(claims.c.review_state == "in_review", sa.not_(claims.c.withdrawn))
+        .order_by(last.c.waiting_since, claims.c.claim_id)
+    )
+    with store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all())
+
+
+def with_effect(waiting: pd.DataFrame, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """``waiting`` with what each claim would do to the map: who holds its place on its day, and whether it moves.
+
+    ``events`` are the claims the map shows now (published); control is worked out from them as the map does
+    (``control.control_at`` on each waiting claim's day). A claim naming a controller other than the one holding
+    its place would move the place: ``changes_hands`` flags it, for the reviewer to look at twice. Disputed and
+    denied claims never move control.
+    """
+    out = waiting.copy()
+    if out.empty:
+        return out.assign(held_by=pd.Series(dtype=str), changes_hands=pd.Series(dtype=bool))
+    changes = control.control_changes(events, places)
+    days = pd.to_datetime(out["date"]).dt.date
+    holders = {
+        day: control.control_at(day, places, changes).drop_duplicates("place").set_index("place")["controller"]
+        for day in sorted(set(days))
+    }
+    where = out["gazetteer_place"].where(out["gazetteer_place"].ne(""), out["place"])
+    out["held_by"] = [str(holders[day].get(place, "")) for day, place in zip(days, where, strict=True)]
+    named = out["controller"].fillna("").astype(str)
+    moves = ~out["claim_status"].isin(NOT_CONTROL)
+    out["changes_hands"] = named.ne("") & named.ne(out["held_by"]) & moves
+    return out

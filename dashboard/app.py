@@ -20,10 +20,9 @@ from dashboard.settings import resolve
 
 def main() -> None:
     began = time.perf_counter()
-    # A sidebar of 400 px shows the sources' full names.
-    st.set_page_config(
-        page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide", initial_sidebar_state=400
-    )
+    # The sidebar keeps Streamlit's width: the map must start high on a laptop's screen, and the picked
+    # sources' full names are written out under the source picker.
+    st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
     try:
         settings = resolve(sys.argv[1:])
     except (KeyError, ValueError) as err:

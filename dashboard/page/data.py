@@ -165,8 +165,8 @@ def header(name: str, dataset: Dataset, shown_rows: int):
     read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
     kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
     title.caption(
-        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each marker is one claim by one source; click it, "
-        "or pick it in the table, to see who said what. Dates are when the event happened, by the claim."
+        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each marker is one claim by one source: click it, "
+        "or pick it in the table, to see who said what."
     )
     notes = notices.container(horizontal=True, horizontal_alignment="right", gap="small")
     if dataset.rejected_rows:

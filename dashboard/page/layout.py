@@ -17,6 +17,8 @@ PAGE_CSS = f"""
 @media (max-width: 640px) {{ [data-testid="stMainBlockContainer"] {{ padding-top: 3.2rem; }} }}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0.45rem; }}
 [data-testid="stMainBlockContainer"] h1 {{ font-size: 1.4rem; padding: 0; line-height: 1.25; }}
+/* Streamlit pulls the text under a heading up by 1rem: a title on two lines (a phone) then covers it. */
+[data-testid="stHeading"] [data-testid="stMarkdownContainer"] {{ margin-bottom: 0; }}
 [data-testid="stMetric"] {{ padding: 0; }}
 [data-testid="stMetricValue"] {{ font-size: 1.3rem; line-height: 1.3; }}
 [data-testid="stMetricLabel"] p {{ font-size: 0.85rem; }}

@@ -316,11 +316,12 @@ def review_queue(store, actor: write.Actor, role: str | None, opened: Opened | N
         st.caption("Nothing is waiting for review.")
         return
     if opened is not None:
-        waiting = review.with_effect(waiting, opened.events, places)
+        waiting = review.with_stories(review.with_effect(waiting, opened.events, places), opened.events)
     moving = int(waiting.get("changes_hands", pd.Series(dtype=bool)).sum())
     st.caption(
         f"{len(waiting)} claim(s) waiting, oldest first; {moving} would make a place change hands on the map "
-        "(changes_hands)."
+        "(changes_hands). story_joins: the published claims of the story each would join (empty: a new story); "
+        "story_status_now, and story_status and story_agreed as they would be once it is published."
     )
     shown = [c for c in review.QUEUE_COLUMNS if c in waiting.columns]
     st.dataframe(waiting[shown], hide_index=True, width="stretch")

@@ -183,7 +183,14 @@ def _users(args: argparse.Namespace, store) -> int:
 
 
 def _review(args: argparse.Namespace, store) -> int:
+    """The queue as the page shows it: what each claim would do to the map and to the stories it would join."""
+    from .reader import read_current
+
     waiting = review.queue(store)
+    if len(waiting):
+        published = read_current(store)
+        waiting = review.with_effect(waiting, published, read_geodata(args.geodata).places)
+        waiting = review.with_stories(waiting, published)
     shown = [c for c in review.QUEUE_COLUMNS if c in waiting.columns]
     frame = waiting[shown] if len(waiting) else pd.DataFrame(columns=shown)
     for column in frame.columns:

@@ -173,6 +173,19 @@ def test_the_review_queue_flags_a_place_changing_hands_and_a_reviewer_publishes(
     assert claims(store)[-1]["review_state"] == "published"
 
 
+def test_the_review_queue_says_which_story_a_claim_would_join_and_how_it_would_stand(page, store):
+    draft = w.add(store, w.Actor(EDITOR), {**HAMA, "source": "SOHR", "date": "2024-12-06"}, review=True)
+    w.write(store, w.Actor(EDITOR), w.Change("submit", draft.event_id))
+    at = page(REVIEWER)
+    queue = next(d.value for d in at.dataframe if "story_agreed" in d.value.columns).iloc[0]
+    assert (queue["story_joins"], queue["story_status_now"], queue["story_status"]) == (
+        "hama-1",
+        "single-source",
+        "corroborated",
+    )
+    assert queue["story_agreed"] == "capture of Hama by opposition: 2 sources of 2 affiliations"
+
+
 @pytest.mark.parametrize(
     "who, sections",
     [

@@ -160,6 +160,14 @@ def test_review_publishes_only_through_a_reviewer(url, monkeypatch):
     assert run("store", "submit", url, "team-1", "--as", EDITOR)[0] == 0
     code, out, _ = run("store", "review", url)
     assert code == 0 and [r["event_id"] for r in csv.DictReader(io.StringIO(out))] == ["team-1"]
+    queued = next(csv.DictReader(io.StringIO(out)))
+    assert (queued["held_by"], queued["changes_hands"], queued["story_joins"], queued["story_status"]) == (
+        "government",
+        "True",
+        "",
+        "single-source",
+    )
+    assert queued["story_agreed"] == "capture of Hama by opposition: 1 source"
     code, _, err = run("store", "publish", url, "team-1", "--as", EDITOR)
     assert code == 1 and "takes reviewer or above" in err
     code, out, _ = run("store", "publish", url, "team-1", "--as", REVIEWER)

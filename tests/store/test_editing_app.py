@@ -134,6 +134,32 @@ def test_a_correction_needs_a_reason_and_is_kept_in_the_history(page, store):
     )
 
 
+def test_the_history_of_a_claim_s_story_lists_every_claim_s_revisions_in_time_order(page, store):
+    w.add(store, w.Actor.operator(), {**HAMA, "source": "SOHR", "date": "2024-12-06", "event_id": "hama-2"})
+    w.add(store, w.Actor.operator(), {**HAMA, "place": "Aleppo", "event_id": "aleppo-1"})
+    w.write(store, w.Actor(REVIEWER), w.Change("edit", "hama-1", {"claim_status": "confirmed"}, reason="both agree"))
+    at = page()
+    at.text_input(key="history_claim").set_value("hama-2").run()
+    at.toggle(key="history_story").set_value(True).run()
+    assert not at.exception, at.exception
+    history = at.dataframe[-1].value
+    revisions = history.drop_duplicates(["at", "event_id", "action"])
+    assert list(zip(revisions["event_id"], revisions["action"], strict=True)) == [
+        ("hama-1", "create"),
+        ("hama-2", "create"),
+        ("hama-1", "update"),
+    ]
+    assert list(history["at"]) == sorted(history["at"])
+    last = history.iloc[-1]
+    assert (last["actor"], last["field"], last["new"], last["reason"]) == (
+        REVIEWER,
+        "claim_status",
+        "confirmed",
+        "both agree",
+    )
+    assert any("of the 2 claim(s) of the story of hama-2" in as_read(c.value) for c in at.caption)
+
+
 def test_a_stale_correction_shows_both_versions_and_keeps_the_typed_values(page, store):
     at = page()
     at.text_input(key="fix_claim").set_value("hama-1").run()

@@ -8,6 +8,10 @@ it, as sign-in would. The write path checks each write against the store whateve
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
@@ -243,3 +247,17 @@ def test_editing_is_off_off_the_loopback_address_without_sign_in(page, monkeypat
     said = [as_read(i.value) for i in at.info]
     assert any(m.startswith("Editing is off: no sign-in is configured") and "0.0.0.0" in m for m in said), said
     assert [e.label for e in at.expander] == []
+
+
+def test_a_claim_s_popup_says_its_revision_last_change_and_how_to_open_its_history(page, store):
+    w.write(store, w.Actor(REVIEWER), w.Change("edit", "hama-1", {"claim_status": "confirmed"}, reason="both agree"))
+    at = page()
+    element = next(e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium"))
+    group = json.loads(element.proto.json_args)["feature_group"]
+    popups = [json.loads(f'"{text}"') for text in re.findall(r'"details": "([^"]*)"', group)]
+    said = html.unescape(re.search(r"<b>History:</b> ([^<]*)<br>", popups[0]).group(1))
+    assert re.fullmatch(
+        r"revision 2, 20\d\d-\d\d-\d\dT[\d:]+\+00:00 by rev@example\.org; select it in the events table to see "
+        r"its history \(Editing the store, A claim's history\)",
+        said,
+    ), said

@@ -39,15 +39,17 @@ nginx:
 
 # Debian's PostgreSQL 15 with PostGIS, and GDAL's ogrinfo, for the store tests (tests/store/): installed when
 # missing, the cluster 15/main started (initdb refuses root, so Debian's own cluster is used), and the role
-# dashboard (password dashboard) with its template database made (tests/store/postgres.sql).
+# dashboard (password dashboard) with its template database made (tests/store/postgres.sql). The postgres
+# user may not read a clone in a private folder, so the SQL comes on its standard input, from /.
 postgres:
 	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	if [ ! -f /usr/share/postgresql/15/extension/postgis.control ] || ! command -v ogrinfo >/dev/null 2>&1; then \
 	  echo "installing Debian's PostgreSQL 15, PostGIS and GDAL for the store tests"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    postgresql-15 postgresql-15-postgis-3 gdal-bin >/dev/null; fi; \
-	$$SUDO pg_ctlcluster 15 main status >/dev/null 2>&1 || $$SUDO pg_ctlcluster 15 main start; \
-	$$SUDO runuser -u postgres -- psql -q -X -v ON_ERROR_STOP=1 -d postgres -f tests/store/postgres.sql >/dev/null
+	cd / && { $$SUDO pg_ctlcluster 15 main status >/dev/null 2>&1 || $$SUDO pg_ctlcluster 15 main start; }; \
+	cd / && $$SUDO runuser -u postgres -- psql -q -X -v ON_ERROR_STOP=1 -d postgres >/dev/null \
+	  < "$(CURDIR)/tests/store/postgres.sql"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -491,12 +491,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument(
-        "--only", choices=("all", "publish"), default="all", help="publish: the exports alone, no server or browser"
-    )
-    parser.add_argument(
         "--store", nargs="*", default=[], help="URLs of filled stores to open (python -m dashboard store import)"
     )
     parser.add_argument("--no-files", action="store_true", help="only the stores")
+    parser.add_argument(
+        "--only", choices=("all", "publish"), default="all", help="publish: the exports alone, no server or browser"
+    )
     args = parser.parse_args()
     stores = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -549,7 +549,8 @@ def main() -> None:
             f"| {r['bytes_per_step'] / 1e3:.0f} kB | {naive} | {ratio} | {r['server_peak_mb']:.0f} "
             f"| {' → '.join(f'{h:.0f}' for h in r['heap_mb'])} ({r['groups_kept']} layer groups kept) |"
         )
-    _print_publish(rows)
+    if rows:
+        _print_publish(rows)
     if stores:
         _print_stores(stores)
 

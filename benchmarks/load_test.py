@@ -254,10 +254,8 @@ class Load:
                 widget = sidebar.get_by_test_id("stMultiSelect").filter(
                     has=page.get_by_role("combobox", name="Source", exact=True)
                 )
+                # A cleared filter shows every source; the pick that follows is then the only one.
                 await widget.get_by_role("button", name="Clear all").click(timeout=STEP_TIMEOUT_MS)
-                state = await self.wait(session, {"Events shown": "0"})
-                if not state["ok"]:
-                    raise TimeoutError(f"clearing the Source filter left {state['shown']} events shown")
                 combobox = widget.get_by_role("combobox")
                 await combobox.click(timeout=STEP_TIMEOUT_MS)
                 await combobox.fill(source, timeout=STEP_TIMEOUT_MS)

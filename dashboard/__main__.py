@@ -1,5 +1,6 @@
 """Command line: ``python -m dashboard validate PATH``, ``snapshot``, ``history --place NAME``, ``diff``, ``picture``,
-``timelapse``, and ``store init|import|export|status`` with the team's ``store`` commands (dashboard/store/cli.py)."""
+``timelapse``, ``sources``, and ``store init|import|export|status`` with the team's ``store`` commands
+(dashboard/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import control, export, filters, history, publish, step
+from . import control, export, filters, history, place_filter, publish, registry, search, step
 from .geocode import GeodataError, read_geodata
 from .load import Limits, UnusableFile
 from .model import BASELINE_DAY, COLUMNS
 from .pipeline import open_events, rejection_line
 from .settings import resolve
 from .store import cli as store_cli
-from .view import View
+from .view import MAX_RADIUS_KM, RADIUS_KM, View
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 MIN_SIDE, MAX_SIDE = 64, 8000  # a picture's sides in pixels: x264 needs at least 2, and 8000 is a poster
@@ -69,14 +70,15 @@ def _view_options(defaults: dict) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="control as this source claims it (repeatable); a picture also shows only its events",
+        help="only this source's claims (repeatable: any of them), and control as they claim it with "
+        "--layer control; a picture shows both",
     )
     view.add_argument(
         "--affiliation",
         action="append",
         default=[],
         metavar="NAME",
-        help="control as this affiliation claims it; a picture also shows only its events",
+        help="only the claims of sources of this affiliation (repeatable); with --source, claims matching both",
     )
     return view
 
@@ -114,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--date", required=True, type=_iso_day, help="the day, YYYY-MM-DD")
     snap.add_argument("--layer", choices=("events", "control"), default="events")
     snap.add_argument("--format", choices=("csv", "geojson"), default="csv")
+    snap.add_argument("--search", default="", metavar="TEXT", help="events whose text holds every word, as the page")
+    snap.add_argument("--place", default=None, metavar="NAME", help="a gazetteer place or alias, or 'NAME governorate'")
+    snap.add_argument(
+        "--radius-km", type=float, default=None, metavar="N", help=f"km around --place (default {RADIUS_KM})"
+    )
 
     shot = commands.add_parser("picture", parents=[view], help="the map of a day as a PNG, SVG or PDF picture")
     shot.add_argument("--date", required=True, type=_iso_day, help="the day, YYYY-MM-DD")
@@ -134,6 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="end", required=True, type=_iso_day, help="the second day, YYYY-MM-DD")
     diff.add_argument("--events", default=None, help="events file (default: the events setting)")
     diff.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    listed = commands.add_parser("sources", help="each source with its type, affiliation, their origin and claims")
+    listed.add_argument("--events", default=None, help="events file (default: the events setting)")
+    listed.add_argument("--format", choices=("csv", "json"), default="csv")
     store_cli.add_parser(commands)
     return parser
 
@@ -201,15 +212,44 @@ def _opened(args: argparse.Namespace):
         return None
 
 
-def _chosen_claims(args: argparse.Namespace, events: pd.DataFrame) -> pd.DataFrame | None:
-    """The claims of ``--source`` and ``--affiliation``; None (after naming it) for a name the file lacks."""
-    known = {"source": set(events["source"]), "affiliation": set(events.get("affiliation", pd.Series(dtype=str)))}
-    for what, names in (("source", args.source), ("affiliation", args.affiliation)):
-        for name in names:
-            if name not in known[what]:
+def _chosen_claims(args: argparse.Namespace, events: pd.DataFrame, registry_of=None) -> pd.DataFrame | None:
+    """The claims of ``--source`` and ``--affiliation`` as the page's filters take them (any of the sources,
+    and any of the affiliations; a cell naming two outlets is a claim of each); None (after naming it) for a
+    name the file lacks."""
+    chosen = {"source": list(args.source), "affiliation": list(args.affiliation)}
+    outlets = registry.EMPTY if registry_of is None else registry_of
+    for what, names in chosen.items():
+        known = list(dict.fromkeys(filters.facet_values(events, what)))
+        for name in list(names):
+            # A registry alias names the file's own spelling of the outlet: GUR is "Ukraine's Main ... (GUR)".
+            same = outlets.same_outlet(name, known) if what == "source" and name not in known else [name]
+            if not set(same) & set(known):
                 print(f"{what} {name!r} is not in the events file", file=sys.stderr)
                 return None
-    return history.claims_of(events, args.source, args.affiliation)
+            names.extend(same)
+    return events.loc[filters.facet_mask(events, chosen)]
+
+
+def _found(args: argparse.Namespace, events: pd.DataFrame, geodata) -> pd.DataFrame | None:
+    """``events`` narrowed by ``--search`` and ``--place`` as the page narrows them; None after naming a place
+    or radius that cannot be used."""
+    found = search.matches(search.search_text(events, geodata.places), args.search)
+    if found is not None:
+        events = events.loc[found]
+    if args.place is None:
+        if args.radius_km is not None:
+            print("--radius-km needs --place", file=sys.stderr)
+            return None
+        return events
+    pick = place_filter.resolve(args.place, geodata.places, geodata.aliases)
+    if pick is None:
+        print(f"place {args.place!r} is neither a gazetteer place nor a governorate", file=sys.stderr)
+        return None
+    km = RADIUS_KM if args.radius_km is None else args.radius_km
+    if not 0 < km <= MAX_RADIUS_KM:
+        print(f"--radius-km {km:g} is not between 0 and {MAX_RADIUS_KM}", file=sys.stderr)
+        return None
+    return events.loc[place_filter.place_mask(events, pick, km, geodata.places)]
 
 
 def _snapshot(args: argparse.Namespace) -> int:
@@ -217,16 +257,26 @@ def _snapshot(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_UNUSABLE
     geodata, dataset = opened
+    chosen = dataset.events
+    if args.source or args.affiliation:
+        chosen = _chosen_claims(args, dataset.events, geodata.registry)
+        if chosen is None:
+            return EXIT_UNUSABLE
     if args.layer == "events":
-        shown = filters.events_on(dataset.events, args.date, args.mode, args.window)
+        found = _found(args, chosen, geodata)
+        if found is None:
+            return EXIT_UNUSABLE
+        shown = filters.events_on(found, args.date, args.mode, args.window)
         columns = ["line", *COLUMNS, "gazetteer_place", "located"]
         _write(shown, [c for c in columns if c != "line"], args.format)
         return EXIT_OK
-    chosen = dataset.events
-    if args.source or args.affiliation:
-        chosen = _chosen_claims(args, dataset.events)
-        if chosen is None:
-            return EXIT_UNUSABLE
+    if args.search or args.place is not None or args.radius_km is not None:
+        print(
+            "--search and --place narrow the events layer; control follows --source and --affiliation, as the "
+            "page's control does",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
     changes = control.control_changes(chosen, geodata.places)
     held = control.control_at(args.date, geodata.places, changes, claims_only=chosen is not dataset.events)
     held = held.assign(lat=held.geometry.y.round(4), lon=held.geometry.x.round(4))
@@ -316,7 +366,7 @@ def _scenes_of(args: argparse.Namespace, days: list[dt.date]):
         return EXIT_UNUSABLE
     chosen = dataset.events
     if args.source or args.affiliation:
-        chosen = _chosen_claims(args, dataset.events)
+        chosen = _chosen_claims(args, dataset.events, geodata.registry)
         if chosen is None:
             return EXIT_UNUSABLE
     from . import picture
@@ -371,6 +421,16 @@ def _timelapse(args: argparse.Namespace) -> int:
     return _write_out(args, timelapse.timelapse(geodata, scenes, fmt, args.width, args.height))
 
 
+def _sources(args: argparse.Namespace) -> int:
+    opened = _opened(args)
+    if opened is None:
+        return EXIT_UNUSABLE
+    geodata, dataset = opened
+    table = registry.source_table(dataset.events, geodata.registry or registry.EMPTY)
+    _write(table, registry.ORIGIN_COLUMNS, args.format)
+    return EXIT_OK
+
+
 COMMANDS = {
     "validate": _validate,
     "snapshot": _snapshot,
@@ -378,6 +438,7 @@ COMMANDS = {
     "diff": _diff,
     "picture": _picture,
     "timelapse": _timelapse,
+    "sources": _sources,
     "store": store_cli.run,
 }
 

@@ -12,42 +12,43 @@ import time
 import streamlit as st
 
 from dashboard.geocode import GeodataError
-from dashboard.page import caches, data, day_view, sidebar, state
-from dashboard.page.context import Choice, opened
+from dashboard.page import caches, data, day_view, layout, sidebar, state
+from dashboard.page.context import opened
 from dashboard.page.text import literal, print_time
 from dashboard.settings import resolve
 
 
 def main() -> None:
     began = time.perf_counter()
+    # The sidebar keeps Streamlit's width: the map must start high on a laptop's screen, and the picked
+    # sources' full names are written out under the source picker.
     st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")
     try:
         settings = resolve(sys.argv[1:])
     except (KeyError, ValueError) as err:
         st.error(f"Bad setting: {literal(err)}")
         st.stop()
+    layout.style()
     try:
         geodata = caches.geodata_in(str(settings["geodata"]))
     except GeodataError as err:
         st.error(f"The map's geodata cannot be read: {literal(err)}")
         st.stop()
     name, key, dataset = data.choose_dataset(settings, geodata)
-    data.header(name, dataset, int(settings["rejected_shown"]))
+    notes = data.header(name, dataset, int(settings["rejected_shown"]))
     if dataset.events.empty:
         st.info("No event in the file could be loaded, so there is nothing to map.")
         editing_section(settings, None, geodata)  # an empty store still takes its first claim
         st.stop()
     page = opened(name, key, dataset, geodata, settings)
-    state.open_view(key, page.days, page.options, int(settings["window_days"]))
-    data.show_link_notices()
-    chosen = state.chosen_filters()
-    chosen_key = tuple((f, tuple(v)) for f, v in chosen.items())
-    choice = Choice(chosen, chosen_key, caches.facet_mask_of(key, chosen_key, page.events, page.options))
+    state.open_view(key, page.days, page.options, int(settings["window_days"]), list(page.picks))
+    data.show_link_notices(notes)
+    choice = sidebar.choice(page)
     st.session_state.setdefault(state.PLAYING, False)
     day_view.show(page, choice, bool(st.session_state[state.PLAYING]))
     # The sidebar's filters are drawn after the map, though they are read before it: the browser then
     # starts the map without waiting for the filter widgets' scripts.
-    sidebar.show(page.counts)
+    sidebar.show(page, choice)
     editing_section(settings, page, geodata)
     print_time(settings["timing"], "run_ms", began)
 

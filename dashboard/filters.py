@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MODES = {"until": "up to this day", "window": "last N days"}
 FACETS = {
     "source": "Source",
     "source_type": "Source type",
+    "affiliation": "Affiliation",
     "event_type": "Event type",
     "actor": "Actor",
     "claim_status": "Claim status",
     "story_status": "Story status",
 }
-# Facets whose cells may hold several values, and what separates them.
-SPLIT_FACETS = {"source": ";"}
+# Facets whose cells may hold several values, and what separates them: ACLED's "Reuters; SOHR", and the
+# types and affiliations the registry of outlets gives such a cell ("independent media; monitor").
+SPLIT_FACETS = {"source": ";", "source_type": ";", "affiliation": ";"}
 
 
 def sort_by_date(events: pd.DataFrame) -> pd.DataFrame:
@@ -60,13 +65,14 @@ def day_mask(events: pd.DataFrame, day: dt.date, mode: str = "until", window_day
 
 
 def facet_mask(events: pd.DataFrame, chosen: Mapping[str, Collection[str] | None]) -> np.ndarray:
-    """Events whose value in each facet is among those chosen. ``None`` means no filter."""
+    """Events whose value in each facet is among those chosen. ``None`` or nothing chosen means no filter:
+    a cleared filter shows everything, so picking one value after "Clear all" shows that value's events."""
     unknown = set(chosen) - set(FACETS)
     if unknown:
         raise KeyError(f"unknown facet(s): {', '.join(sorted(unknown))}")
     mask = np.ones(len(events), dtype=bool)
     for facet, values in chosen.items():
-        if values is None:
+        if not values:
             continue
         if facet in SPLIT_FACETS:
             hit = facet_values(events, facet).isin(list(values))
@@ -94,7 +100,8 @@ def facet_values(events: pd.DataFrame, facet: str) -> pd.Series:
     A source may name several outlets separated by ``;`` (as ACLED's does): each is
     a value of its own, so every outlet can be filtered on.
     """
-    values = events[facet].astype(str).reset_index(drop=True)
+    column = events[facet] if facet in events.columns else pd.Series("", index=events.index)  # an optional column
+    values = column.astype(str).reset_index(drop=True)
     if facet in SPLIT_FACETS and values.str.contains(SPLIT_FACETS[facet], regex=False).any():
         values = values.str.split(SPLIT_FACETS[facet]).explode().str.strip()
         values = values.loc[values.ne("") | ~values.index.duplicated(keep=False)]
@@ -108,3 +115,138 @@ def facet_counts(events: pd.DataFrame, facet: str) -> pd.Series:
     counts = once["value"].value_counts()
     order = sorted(counts.index, key=lambda value: (-counts[value], str(value).casefold()))
     return counts.loc[order]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet as codes, built once per file: each (event, value) pair once, so a mask or a count under
+    any other filters is one ``isin`` or one ``bincount`` on whole arrays."""
+
+    values: list[str]  # the facet's values, most events first (the order the page lists them)
+    rows: np.ndarray  # the event of each pair
+    codes: np.ndarray  # the value of each pair, as a position in ``values``
+    size: int  # events in the file
+
+    def mask(self, chosen: Collection[str] | None) -> np.ndarray | None:
+        """The events carrying a chosen value; None when nothing is chosen (no filter)."""
+        if not chosen:
+            return None
+        wanted = np.isin(self.codes, [i for i, v in enumerate(self.values) if v in set(chosen)])
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.rows[wanted]] = True
+        return mask
+
+    def counts(self, under: np.ndarray | None) -> pd.Series:
+        """Events per value among those ``under`` a mask (None: all), every value listed, zeros included."""
+        codes = self.codes if under is None else self.codes[under[self.rows]]
+        return pd.Series(np.bincount(codes, minlength=len(self.values)), index=self.values, dtype="int64")
+
+
+def _encoded(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's code and the distinct cells, by arrow's dictionary encoding: no Python string per row."""
+    values = pa.array(column.astype(str), type=pa.string())
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype("int64"), encoded.dictionary.to_pylist()
+
+
+def _pairs(events: pd.DataFrame, facet: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every (event, value) pair of a facet once, as (rows, value codes, values): worked out on the distinct
+    cells, then spread to the events, so a million events cost a few array operations."""
+    column = events[facet] if facet in events.columns else pd.Series("", index=events.index)
+    cells, distinct = _encoded(column)
+    split = SPLIT_FACETS.get(facet)
+    if not split or not any(split in str(c) for c in distinct):
+        return np.arange(len(events)), cells.astype("int64"), [str(c) for c in distinct]
+    parts = facet_values(pd.DataFrame({facet: list(distinct)}), facet)  # indexed by the cell's code
+    parts = parts.to_frame("value").assign(cell=parts.index).drop_duplicates()
+    codes, values = pd.factorize(parts["value"], use_na_sentinel=False)
+    per_cell = np.bincount(parts["cell"].to_numpy("int64"), minlength=len(distinct))
+    starts = np.concatenate([[0], np.cumsum(per_cell)[:-1]])  # parts are in cell order
+    sizes = per_cell[cells]
+    rows = np.repeat(np.arange(len(events)), sizes)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return rows, codes.astype("int64")[starts[cells[rows]] + within], [str(v) for v in values]
+
+
+def facet_index(events: pd.DataFrame) -> dict[str, Facet]:
+    """Every facet of ``events`` as codes (see ``Facet``), values ordered most events first, then by name."""
+    index = {}
+    for facet in FACETS:
+        rows, codes, values = _pairs(events, facet)
+        counts = np.bincount(codes, minlength=len(values))
+        order = sorted(range(len(values)), key=lambda i: (-counts[i], values[i].casefold()))
+        position = np.empty(len(values), dtype="int64")
+        position[order] = np.arange(len(values))
+        index[facet] = Facet([values[i] for i in order], rows, position[codes], len(events))
+    return index
+
+
+def affiliation_groups(events: pd.DataFrame, index: Mapping[str, Facet]) -> dict[str, list[str]]:
+    """Affiliation -> its sources (in the source filter's order), for the affiliations that stand behind a
+    source other than themselves ("Russian state": RIA Novosti, TASS, ...), largest first. A source that is
+    its own affiliation, or has none, is no group."""
+    source = index["source"]
+    if "affiliation" not in events.columns or not len(source.rows):
+        return {}
+    pairs = pd.DataFrame(
+        {
+            "code": source.codes,
+            "source": np.asarray(source.values, dtype=object)[source.codes],
+            "affiliation": events["affiliation"].astype(str).to_numpy()[source.rows],
+        }
+    ).drop_duplicates(["code", "affiliation"])
+    pairs = pairs.loc[pairs["affiliation"].ne("") & pairs["affiliation"].ne(pairs["source"])]
+    groups = pairs.sort_values("code").groupby("affiliation")["source"].agg(list)
+    return {a: groups[a] for a in sorted(groups.index, key=lambda a: (-len(groups[a]), a.casefold()))}
+
+
+def all_of(masks: Collection[np.ndarray | None]) -> np.ndarray | None:
+    """The events every mask keeps; None when no mask narrows anything."""
+    kept = [m for m in masks if m is not None]
+    if not kept:
+        return None
+    return np.logical_and.reduce(kept) if len(kept) > 1 else kept[0]
+
+
+def faceted_counts(index: Mapping[str, Facet], masks: Mapping[str, np.ndarray | None]) -> dict[str, pd.Series]:
+    """Each facet's counts under every *other* filter, as datasette's facets count: picking "capture" in
+    Event type leaves the Source counts saying how many captures each source claims, while Event type
+    still lists every type with its count under the rest. ``masks`` holds one mask per filter (facets,
+    search, place; None for a filter that narrows nothing)."""
+    return {facet: index[facet].counts(all_of([m for name, m in masks.items() if name != facet])) for facet in index}
+
+
+EARTH_KM = 6371.0088
+
+
+def within_km(events: pd.DataFrame, lat: float, lon: float, km: float) -> np.ndarray:
+    """Events within ``km`` of a point (great-circle distance on the mean Earth radius)."""
+    phi1, phi2 = np.radians(lat), np.radians(events["lat"].to_numpy(float))
+    dphi, dlmb = phi2 - phi1, np.radians(events["lon"].to_numpy(float) - lon)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))) <= km
+
+
+def why_nothing(day: np.ndarray, narrowing: Mapping[str, np.ndarray], when: str) -> str:
+    """Why no event is shown, naming the filter that left nothing.
+
+    ``day`` is the day cut's mask, ``narrowing`` each filter that narrows (its description -> its mask),
+    ``when`` the day cut in words ("up to 2 Dec 2024"). A filter that alone keeps nothing on those days is
+    named first; else the filters without which something would show; else the filters together.
+    """
+    if not day.any():
+        return f"No events {when}: pick a later day."
+    if not narrowing:
+        return f"No events {when}."
+    alone = [name for name, mask in narrowing.items() if not (day & mask).any()]
+    if alone:
+        return f"Nothing shown: {' and '.join(alone)} has no events {when}. Clear it or pick another day."
+    freed = {}
+    for name in narrowing:
+        others = all_of([m for n, m in narrowing.items() if n != name])
+        freed[name] = int(np.count_nonzero(day if others is None else day & others))
+    culprits = [name for name, count in freed.items() if count]
+    if culprits:
+        said = "; ".join(f"without {name}, {freed[name]:,} would show" for name in culprits)
+        return f"Nothing shown: {' or '.join(culprits)} leaves nothing with the other filters {when} ({said})."
+    return f"Nothing shown: {', '.join(narrowing)} together leave nothing {when}, though each keeps some events."

@@ -35,6 +35,7 @@ class Geodata:
     aliases: pd.DataFrame  # key -> place, glat, glon
     countries: gpd.GeoDataFrame  # name, geometry; the country itself and its neighbours
     outline: object  # the country's polygon, for clipping control zones
+    registry: object = None  # the outlets (registry.Registry, from sources.csv); None: no registry
 
 
 def name_key(names: pd.Series) -> pd.Series:
@@ -169,7 +170,9 @@ def read_geodata(folder: str | Path) -> Geodata:
         raise GeodataError(f"{folder / BASELINE}: no baseline controller for {', '.join(unset.head(5))}")
     places = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     countries, outline = _read_outline(folder / COUNTRIES)
-    return Geodata(places, alias_table(table), countries, outline)
+    from .registry import REGISTRY, read_registry  # the registry matches names as this module does
+
+    return Geodata(places, alias_table(table), countries, outline, read_registry(folder / REGISTRY))
 
 
 def geocode(frame: pd.DataFrame, aliases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -99,12 +99,35 @@ def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
         shown = shown.loc[shown["review_state"].fillna("published").eq("published")]
     shown = shown.reindex(columns=[c for c in events.columns if c not in STORY_COLUMNS])
     shown = shown.astype({c: events[c].dtype for c in shown.columns}, errors="ignore")
-    alone = shown.assign(
-        story_id=shown["event_id"].astype(str), story_status="single-source", story_size=1, story_km=0.0, story_days=0
-    )
+    alone = standing_alone(shown)
     kept = events.loc[~events["event_id"].isin(changed["event_id"])]
     out = pd.concat([kept, alone.reindex(columns=events.columns)], ignore_index=True)
-    return sort_by_date(out.astype({c: events[c].dtype for c in events.columns}, errors="ignore"))
+    return sort_by_date(out.astype(_dtypes_holding(events, out), errors="ignore"))
+
+
+def _dtypes_holding(events: pd.DataFrame, out: pd.DataFrame) -> dict:
+    """``events``' dtypes for ``out``, a categorical one widened by the values ``out`` brings (``story_agreed``:
+    a new claim's "" must not become a missing value)."""
+    dtypes = {}
+    for name in events.columns:
+        dtype = events[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            more = pd.Index(out[name].dropna().unique()).difference(dtype.categories)
+            dtype = pd.CategoricalDtype(dtype.categories.append(more), ordered=dtype.ordered)
+        dtypes[name] = dtype
+    return dtypes
+
+
+def standing_alone(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` each a story of its own: what a claim shows until stories are made again over all of them."""
+    return events.assign(
+        story_id=events["event_id"].astype(str),
+        story_status="single-source",
+        story_agreed="",
+        story_size=1,
+        story_km=0.0,
+        story_days=0,
+    )
 
 
 def with_stories(events: pd.DataFrame) -> pd.DataFrame:
@@ -257,13 +280,7 @@ class Feed:
         if len(events) <= self._inline:
             return with_stories(events)
         if "story_id" not in events.columns:
-            events = events.assign(
-                story_id=events["event_id"].astype(str),
-                story_status="single-source",
-                story_size=1,
-                story_km=0.0,
-                story_days=0,
-            )
+            events = standing_alone(events)
         self._pending = True
         if not self._grouping:  # one thread at a time: it goes again while changes keep coming
             self._grouping = True

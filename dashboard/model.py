@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .map.palette import CONTROLLER_COLOURS, EVENT_COLOURS, OTHER_CONTROLLER_COLOUR  # noqa: F401 (re-exported)
+
 # Column -> what it holds. The order is the order of the native CSV.
 COLUMNS: dict[str, str] = {
     "event_id": "Unique, stable identifier of the claim.",
@@ -44,16 +46,19 @@ COLUMNS: dict[str, str] = {
 REQUIRED = ("date", "place", "source")
 
 EVENT_TYPES: dict[str, tuple[str, str]] = {
-    # name: (colour, meaning)
-    "clash": ("#d62728", "armed clashes, fighting"),
-    "capture": ("#9467bd", "a side takes a place"),
-    "withdrawal": ("#8c564b", "a side leaves a place"),
-    "airstrike": ("#ff7f0e", "strikes from the air"),
-    "shelling": ("#bcbd22", "artillery, rockets, drones from the ground"),
-    "uprising": ("#e377c2", "local revolt or takeover"),
-    "evacuation": ("#17becf", "people or forces evacuated"),
-    "statement": ("#1f77b4", "a declaration, promise or admission"),
-    "other": ("#7f7f7f", "anything else, or not given"),
+    # name: (colour, meaning); the colours are dashboard/map/palette.py's
+    name: (EVENT_COLOURS[name], meaning)
+    for name, meaning in {
+        "clash": "armed clashes, fighting",
+        "capture": "a side takes a place",
+        "withdrawal": "a side leaves a place",
+        "airstrike": "strikes from the air",
+        "shelling": "artillery, rockets, drones from the ground",
+        "uprising": "local revolt or takeover",
+        "evacuation": "people or forces evacuated",
+        "statement": "a declaration, promise or admission",
+        "other": "anything else, or not given",
+    }.items()
 }
 SOURCE_TYPES: dict[str, str] = {
     "state media": "media owned or run by a state",
@@ -81,19 +86,21 @@ NOT_CONTROL = ("disputed", "denied")
 STATUS_RANK = {"confirmed": 3, "reported": 2, "claimed": 1, "": 0}
 
 CONTROLLERS: dict[str, tuple[str, str]] = {
-    # name: (colour, who)
-    "government": ("#c0392b", "the Assad government and its allies"),
-    "opposition": ("#2e8b57", "HTS-led Military Operations Command and allied factions"),
-    "SNA": ("#a6d854", "Turkish-backed Syrian National Army"),
-    "SDF": ("#f1c40f", "Syrian Democratic Forces"),
-    "southern factions": ("#1abc9c", "Daraa factions, Southern Operations Room"),
-    "Druze factions": ("#3498db", "Sweida local factions"),
-    "Russia": ("#7f3c8d", "Russian bases"),
-    "US-backed opposition": ("#34495e", "al-Tanf garrison, Syrian Free Army"),
-    "contested": ("#000000", "sources claim different controllers for the place on the same day"),
+    # name: (colour, who); the colours are dashboard/map/palette.py's
+    name: (CONTROLLER_COLOURS[name], who)
+    for name, who in {
+        "government": "the Assad government and its allies",
+        "opposition": "HTS-led Military Operations Command and allied factions",
+        "SNA": "Turkish-backed Syrian National Army",
+        "SDF": "Syrian Democratic Forces",
+        "southern factions": "Daraa factions, Southern Operations Room",
+        "Druze factions": "Sweida local factions",
+        "Russia": "Russian bases",
+        "US-backed opposition": "al-Tanf garrison, Syrian Free Army",
+        "contested": "sources claim different controllers for the place on the same day",
+    }.items()
 }
 CONTESTED = "contested"
-OTHER_CONTROLLER_COLOUR = "#999999"
 NOT_GIVEN = "(not given)"
 
 # A rejected value is shown up to this many characters: a 1 MB bad cell must not travel whole to the
@@ -131,6 +138,7 @@ DERIVED = (
     "story_size",
     "story_km",
     "story_days",
+    "from_registry",
 )
 PRECISION_WORDS = {"1": "exact", "2": "near", "3": "region"}
 

@@ -12,7 +12,7 @@ keeps text as text (``svg.fonttype: none``), XML-escaped by matplotlib.
 
 The colours and shapes come from the map's own tables (``model``, ``map.features``), read in
 ``STYLE`` below only: when the map's colours change there, the picture follows; its marker shapes
-(``MARKERS``, ``PLACE_MARKER``) are the map's circles, named there to follow the map's marks.
+follow the map's marks (``palette``): events round, a place's control dot square with a white outline.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path
 
 from .geocode import Geodata
-from .map import features
+from .map import features, palette
 from .map.basemap import BASIS_LABELS
 from .model import CONTROLLERS, COUNTRY, EVENT_TYPES, MAX_ZOOM, MIN_ZOOM
 from .publish import Scene
@@ -59,7 +59,9 @@ RC = {
 # ---------------------------------------------------------------- STYLE: every colour and shape, from the map's
 TYPE_COLOURS = features.TYPE_COLOURS
 MARKERS = dict.fromkeys(EVENT_TYPES, "o")  # event type -> marker: circles, as on the map
-PLACE_MARKER, PLACE_OUTLINE = "o", "#222222"  # a place's control dot: as the map draws it
+# A place's control dot, as the map draws it: a square, outlined in white, never read as an event.
+PLACE_MARKER = {"square": "s", "round": "o"}[palette.PLACE_MARK["shape"]]
+PLACE_OUTLINE = palette.PLACE_MARK["outline"]
 CONTROLLER_COLOURS = {name: colour for name, (colour, _) in CONTROLLERS.items()}
 OTHER = "#7f7f7f"
 STROKE = "#222222"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import registry
 from .filters import sort_by_date
 from .geocode import Geodata, geocode
 from .load import Limits, read_events
@@ -101,6 +102,8 @@ def open_events(
     rows, fmt, encoding, columns, unsplit = raw.rows, raw.format, raw.encoding, raw.columns, raw.rejected
     unlisted = raw.rejected_more
     typed, invalid = validate(raw)
+    if geodata.registry is not None:  # a file's own source types and affiliations win; the registry fills the rest
+        typed = registry.fill(typed, geodata.registry)
     del raw  # each stage's input is let go as soon as the next has it: a million rows is several copies
     located, unknown = geocode(typed, geodata.aliases)
     del typed

@@ -6,8 +6,10 @@ view back, leaving out what is at its default so links stay short.
 
 Parameters: ``day=YYYY-MM-DD``, ``mode=until|window``, ``window=N``,
 ``stories=1``, ``control=selected`` (control as the selected sources claim it; absent: as all
-sources claim it), ``lat``, ``lon``, ``zoom``, and ``f_<facet>`` once per chosen
-value of a filter (absent: every value; ``f_<facet>=-`` alone: none).
+sources claim it), ``lat``, ``lon``, ``zoom``, ``f_<facet>`` once per chosen
+value of a filter (absent: every value; ``f_<facet>=-``, from older links, is read as no filter),
+``q`` (the text search), ``place`` (a gazetteer place, or "<name> governorate") and ``radius`` (km
+around the place).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 
 NONE = "-"
 CONTROL_CHOICES = ("all", "selected")
+RADIUS_KM, MAX_RADIUS_KM = 25, 500  # the place filter's default and largest radius
+MAX_SEARCH = 200  # characters of a search kept from a link
 
 
 @dataclass
@@ -37,6 +41,9 @@ class View:
     centre: tuple[float, float] | None = None
     zoom: int | None = None
     control_selected: bool = False  # control as the selected sources claim it, not as all sources do
+    search: str = ""  # the text search; empty: none
+    place: str | None = None  # a place filter's label (a gazetteer place, or "<name> governorate")
+    radius: int = RADIUS_KM  # km around the place
 
 
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -89,10 +96,7 @@ def _read_choices(view: View, raw: str, days: Sequence[dt.date], name: str) -> s
 def _read_filters(view: View, params: Mapping[str, Sequence[str]], options: Mapping[str, Sequence[str]]) -> list[str]:
     notices = []
     for facet, title in FACETS.items():
-        wanted = list(params.get(f"f_{facet}") or [])
-        if wanted == [NONE]:
-            view.filters[facet] = []
-            continue
+        wanted = [v for v in params.get(f"f_{facet}") or [] if v != NONE]
         known = set(options.get(facet, ()))
         kept = [v for v in dict.fromkeys(wanted) if v in known]
         dropped = [v for v in dict.fromkeys(wanted) if v not in known]
@@ -123,13 +127,35 @@ def _read_map(view: View, lat: str | None, lon: str | None, zoom: str | None) ->
     return notices
 
 
+def _read_finding(view: View, params: Mapping[str, Sequence[str]], places: Sequence[str]) -> list[str]:
+    """The link's search, place and radius into ``view``; a notice for a place or radius it cannot use."""
+    notices = []
+    if (search := _one(params, "q")) is not None:
+        view.search = search[:MAX_SEARCH]
+    if (place := _one(params, "place")) is not None:
+        if place in places:
+            view.place = place
+        else:
+            notices.append(f"place {preview(place)!r} is not a gazetteer place or governorate: no place filter")
+    if (radius := _one(params, "radius")) is not None:
+        km = _whole(radius, 1, MAX_RADIUS_KM)
+        if km is None:
+            notices.append(f"radius {preview(radius)!r} is not a whole number of km from 1 to {MAX_RADIUS_KM}")
+        else:
+            view.radius = km
+    return notices
+
+
 def from_params(
     params: Mapping[str, Sequence[str]],
     days: Sequence[dt.date],
     options: Mapping[str, Sequence[str]],
     default_window: int,
+    places: Sequence[str] = (),
 ) -> tuple[View, list[str]]:
-    """The view a link asks for, within what the data holds, and what had to be left out."""
+    """The view a link asks for, within what the data holds, and what had to be left out.
+
+    ``places`` are the place filter's labels a link may name."""
     view = View(day=days[-1], window=min(default_window, len(days)))
     notices: list[str | None] = []
     if (raw := _one(params, "day")) is not None:
@@ -138,6 +164,7 @@ def from_params(
         if (raw := _one(params, name)) is not None:
             notices.append(_read_choices(view, raw, days, name))
     notices += _read_filters(view, params, options)
+    notices += _read_finding(view, params, places)
     notices += _read_map(view, _one(params, "lat"), _one(params, "lon"), _one(params, "zoom"))
     return view, [n for n in notices if n]
 
@@ -157,9 +184,15 @@ def to_params(view: View, days: Sequence[dt.date], options: Mapping[str, Sequenc
         params["control"] = "selected"
     for facet in FACETS:
         chosen = view.filters.get(facet)
-        if chosen is None or set(chosen) == set(options.get(facet, ())):
+        if not chosen or set(chosen) == set(options.get(facet, ())):
             continue
-        params[f"f_{facet}"] = list(chosen) if chosen else [NONE]
+        params[f"f_{facet}"] = list(chosen)
+    if view.search.strip():
+        params["q"] = view.search
+    if view.place is not None:
+        params["place"] = view.place
+        if view.radius != RADIUS_KM:
+            params["radius"] = str(view.radius)
     if view.centre is not None:
         params["lat"], params["lon"] = f"{view.centre[0]:.4f}", f"{view.centre[1]:.4f}"
     if view.zoom is not None:

@@ -162,3 +162,88 @@ def test_diff_lists_the_places_that_changed_hands():
 def test_an_unknown_place_day_or_source_is_named_with_exit_2(argv, named):
     code, out, err = run(*argv)
     assert code == 2 and out == "" and named in err and "Traceback" not in err
+
+
+def snapshot_events(*argv: str) -> tuple[int, pd.DataFrame, str]:
+    code, out, err = run("snapshot", "--date", "2024-12-09", *argv)
+    return code, (pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False) if out else pd.DataFrame()), err
+
+
+def test_snapshot_events_by_source_and_affiliation_as_the_page_filters(bundled):
+    code, shown, _ = snapshot_events("--source", "Reuters", "--source", "AP")
+    assert code == 0 and sorted(shown["event_id"]) == sorted(
+        bundled.loc[bundled["source"].isin(["Reuters", "AP"]), "event_id"]
+    )
+    code, shown, _ = snapshot_events("--affiliation", "Russian state", "--affiliation", "Ukrainian state")
+    wanted = bundled["affiliation"].isin(["Russian state", "Ukrainian state"])
+    assert code == 0 and len(shown) == int(wanted.sum())
+    # Both: the claims that match both filters, as the page's two filters together.
+    code, shown, _ = snapshot_events("--affiliation", "Russian state", "--source", "TASS")
+    assert code == 0 and shown["source"].tolist() == ["TASS"]
+
+
+def test_snapshot_takes_a_registry_alias_for_the_files_own_name_of_a_source(bundled):
+    code, shown, _ = snapshot_events("--source", "GUR")
+    gur = "Ukraine's Main Intelligence Directorate (GUR)"
+    assert code == 0 and len(shown) == int(bundled["source"].eq(gur).sum()) == 10
+
+
+def test_snapshot_search_and_place(bundled, loaded):
+    code, shown, _ = snapshot_events("--search", "KHMEIMIM")
+    text = bundled[["description", "place", "actor", "target", "source", "affiliation"]].agg(" ".join, axis=1)
+    assert code == 0 and len(shown) == int(text.str.casefold().str.contains("khmeimim").sum()) > 0
+    code, near, _ = snapshot_events("--place", "حماة", "--radius-km", "2")
+    assert code == 0 and set(near["place"]) == {"Hama"} and len(near) == int(loaded["gazetteer_place"].eq("Hama").sum())
+    code, wide, _ = snapshot_events("--place", "Hama")  # 25 km by default: Hama's airport and the villages too
+    assert code == 0 and len(wide) > len(near)
+    code, idlib, _ = snapshot_events("--place", "Idlib province")
+    assert (
+        code == 0
+        and len(idlib)
+        and set(idlib["gazetteer_place"]) <= set(loaded.loc[loaded["place"].isin(idlib["place"]), "gazetteer_place"])
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (("--place", "Atlantis"), "'Atlantis'"),
+        (("--radius-km", "10"), "--radius-km needs --place"),
+        (("--place", "Hama", "--radius-km", "9000"), "9000"),
+        (("--affiliation", "Martian state"), "'Martian state'"),
+        (("--layer", "control", "--search", "Hama"), "control follows --source and --affiliation"),
+    ],
+)
+def test_a_bad_search_place_or_affiliation_is_named_with_exit_2(argv, named):
+    code, out, err = run("snapshot", "--date", "2024-12-09", *argv)
+    assert code == 2 and out == "" and named in err and "Traceback" not in err
+
+
+def test_sources_lists_each_outlet_with_its_type_affiliation_origin_and_claims(bundled):
+    code, out, _ = run("sources")
+    table = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False).set_index("source")
+    assert code == 0 and list(table.reset_index().columns) == [
+        "source",
+        "source_type",
+        "affiliation",
+        "origin",
+        "claims",
+        "basis",
+    ]
+    assert table["claims"].astype(int).sum() == len(bundled)
+    assert table.loc["RIA Novosti", ["source_type", "affiliation", "origin"]].tolist() == [
+        "state media",
+        "Russian state",
+        "file",
+    ]
+    assert table.loc["RIA Novosti", "basis"].startswith("state-owned news agency of Russia")
+
+
+def test_sources_of_an_acled_file_come_from_the_registry_and_count_outlets():
+    code, out, _ = run("sources", "--events", str(REPO / "tests" / "fixtures" / "acled_syria.csv"), "--format", "json")
+    table = {row["source"]: row for row in json.loads(out)}
+    assert code == 0 and set(table) == {"SOHR", "Reuters", "SANA"}
+    assert table["SANA"]["source_type"] == "state media" and table["SANA"]["affiliation"] == "Syrian government"
+    assert {row["origin"] for row in table.values()} == {"registry"}
+    # Seven events load (line 9 is rejected), one naming Reuters and SOHR: eight claims by outlet.
+    assert sum(row["claims"] for row in table.values()) == 8

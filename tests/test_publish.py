@@ -20,7 +20,7 @@ from PIL import Image
 
 from dashboard import __main__ as cli
 from dashboard import control, export, picture, publish, step, timelapse
-from dashboard.map import basemap, features, layers
+from dashboard.map import basemap, features, layers, palette
 from dashboard.pipeline import open_events
 from dashboard.view import View
 from tests.conftest import EVENTS, FIXTURES
@@ -84,7 +84,7 @@ def test_the_png_is_1600_by_1000_and_not_blank(geodata, scene):
     colours = {tuple(c) for c in pixels[::4, ::4].reshape(-1, 3)}
     assert len(colours) > 50
     # the zones', the dots' and the events' own colours are drawn, not only the basemap's
-    for hex_colour in ("#d62728", "#9467bd", "#000000", "#ffffff"):
+    for hex_colour in (palette.EVENT_COLOURS["clash"], palette.EVENT_COLOURS["capture"], "#000000", "#ffffff"):
         wanted = np.array(picture.matplotlib.colors.to_rgb(hex_colour)) * 255
         assert (np.abs(pixels.reshape(-1, 3) - wanted).max(axis=1) < 6).any(), hex_colour
 

@@ -22,14 +22,21 @@ def test_a_view_survives_the_round_trip():
         mode="window",
         window=5,
         stories=True,
-        filters={"source": ["AP"], "claim_status": []},
+        filters={"source": ["AP"], "affiliation": ["Russian state"]},
         centre=(35.1, 36.75),
         zoom=9,
+        search="حماة Ḥamā",
+        place="Hama",
+        radius=40,
     )
-    params = view.to_params(wanted, DAYS, OPTIONS, 3)
-    assert params["f_claim_status"] == ["-"] and params["lat"] == "35.1000"
+    params = view.to_params(wanted, DAYS, OPTIONS | {"affiliation": ["Russian state", ""]}, 3)
+    assert params["lat"] == "35.1000" and params["q"] == "حماة Ḥamā" and params["radius"] == "40"
     back, notices = view.from_params(
-        {k: v if isinstance(v, list) else [v] for k, v in params.items()}, DAYS, OPTIONS, 3
+        {k: v if isinstance(v, list) else [v] for k, v in params.items()},
+        DAYS,
+        OPTIONS | {"affiliation": ["Russian state", ""]},
+        3,
+        places=["Hama", "Hama governorate"],
     )
     assert notices == [] and back == wanted
 
@@ -64,3 +71,22 @@ def test_control_as_the_selected_sources_survives_the_link_and_a_bad_value_is_na
     assert "control" not in view.to_params(view.View(day=DAYS[3]), DAYS, OPTIONS, 3)
     got, notices = view.from_params({"control": ["mine"]}, DAYS, OPTIONS, 3)
     assert not got.control_selected and notices and "'mine'" in notices[0]
+
+
+def test_a_cleared_filter_in_an_old_link_is_no_filter():
+    """``f_<facet>=-`` once meant "none"; an empty filter now shows everything, so it is read as no filter."""
+    got, notices = view.from_params({"f_claim_status": ["-"]}, DAYS, OPTIONS, 3)
+    assert notices == [] and got.filters == {}
+    assert view.to_params(view.View(day=DAYS[-1], filters={"source": []}), DAYS, OPTIONS, 3) == {}
+
+
+def test_a_bad_place_or_radius_is_named_and_left_out():
+    got, notices = view.from_params({"place": ["Atlantis"], "radius": ["9000"]}, DAYS, OPTIONS, 3, places=["Hama"])
+    assert got.place is None and got.radius == view.RADIUS_KM
+    assert len(notices) == 2 and "'Atlantis'" in notices[0] and "'9000'" in notices[1]
+
+
+def test_a_search_is_kept_to_its_length_and_the_default_radius_is_not_written():
+    got, _ = view.from_params({"q": ["x" * 5000], "place": ["Hama"]}, DAYS, OPTIONS, 3, places=["Hama"])
+    assert len(got.search) == view.MAX_SEARCH
+    assert "radius" not in view.to_params(got, DAYS, OPTIONS, 3)

@@ -27,6 +27,7 @@ from ..model import (
 )
 from ..names import visible
 from .escape import escape_text
+from .palette import NO_CLAIM_COLOUR, OTHER_EVENT_COLOUR, STORY_OUTLINES
 
 # Claims about one place on one day share a point; they are drawn on a small ring around it, this many
 # degrees wide, so each can be clicked.
@@ -36,12 +37,7 @@ ZONE_DETAIL_DEGREES = 0.01
 SENT_PROPERTIES = ["event_id", "source_text", "tooltip", "details", "colour", "radius", "opacity"]
 # Popup lines: a field's escaped text is its ``<field>_text`` column, the link is ``link``.
 POPUP_FIELDS = {("link" if f == "url" else f"{f}_text"): field.label for f, field in FIELDS.items() if field.popup}
-STORY_STYLE = {
-    # status: (outline colour, outline weight, dash pattern)
-    "corroborated": ("#1a7f37", 4, None),
-    "single-source": ("#555555", 1.5, None),
-    "contested": ("#d00000", 4, "5 4"),
-}
+STORY_STYLE = STORY_OUTLINES  # status: (outline colour, outline weight, dash pattern)
 # On a store, each claim's version and last change (``claim_history.last_changes``), last in its popup.
 REVISION_FIELD = {"revision_text": "History"}
 REVISION_COLUMNS = ("revision_number", "changed_at", "changed_by")
@@ -175,7 +171,7 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
             "revision_text": revision_text(events).to_numpy(),
             "radius": np.where(region, 16, 7),
             "opacity": np.where(region, 0.3, 0.85),
-            "colour": events["event_type"].map(TYPE_COLOURS).fillna("#7f7f7f").to_numpy(),
+            "colour": events["event_type"].map(TYPE_COLOURS).fillna(OTHER_EVENT_COLOUR).to_numpy(),
         }
     )
     features["details"] = details_html(features, {**POPUP_FIELDS, **REVISION_FIELD})
@@ -251,7 +247,7 @@ def story_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
             "story_status": status,
             "story_text": head,
             "versions": per_story["versions"].to_numpy(),
-            "colour": first["event_type"].map(TYPE_COLOURS).fillna("#7f7f7f").to_numpy(),
+            "colour": first["event_type"].map(TYPE_COLOURS).fillna(OTHER_EVENT_COLOUR).to_numpy(),
             "stroke": style[0].to_numpy(),
             "weight": style[1].to_numpy(),
             "dash": style[2].to_numpy(),
@@ -285,7 +281,7 @@ def cells_json(cells: pd.DataFrame) -> str:
                 "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
                 "properties": {
                     "count": int(n),
-                    "colour": TYPE_COLOURS.get(kind, "#7f7f7f"),
+                    "colour": TYPE_COLOURS.get(kind, OTHER_EVENT_COLOUR),
                     "radius": float(r),
                     "tooltip": head + " · zoom in to see them one by one",
                     "details": f"<b>{head}</b>{breakdown}",
@@ -309,7 +305,6 @@ BASIS_STYLE = {
     "baseline": (0.07, 1.5, "4 4", 0.3),
     "no claim": (0.05, 1.5, "2 5", 0.15),
 }
-NO_CLAIM_COLOUR = "#b0b0b0"
 
 
 def _basis_style(basis: pd.Series, controllers: pd.Series) -> pd.DataFrame:

@@ -7,12 +7,14 @@ and uses it for the screen and for the download alike.
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..step import Drawn
 from .elements import ForgetOldLayers, Points, Zones
-from .features import SENT_PROPERTIES, cells_json, changed_json, event_features, story_features
+from .features import SENT_PROPERTIES, cells_json, changed_json, event_features, spread, story_features
+from .palette import PLACE_MARK, SELECTED_RING
 
 
 def events_layer(events: pd.DataFrame) -> folium.FeatureGroup:
@@ -58,7 +60,9 @@ def control_groups(zones_data: str, dots_data: str) -> list[folium.FeatureGroup]
         Zones(zones_data).add_to(zone_group)
     dot_group = folium.FeatureGroup(name="Place control")
     if dots_data:
-        Points(dots_data, weight=1.5, fill_opacity=0.85).add_to(dot_group)
+        # Square with a white outline: a place, never mistaken for a round event marker of the same hue.
+        shape, outline = PLACE_MARK["shape"], PLACE_MARK["outline"]
+        Points(dots_data, weight=1.5, fill_opacity=0.85, kind="places", shape=shape, stroke=outline).add_to(dot_group)
     return [zone_group, dot_group]
 
 
@@ -66,20 +70,42 @@ def changed_layer(moved: pd.DataFrame, places) -> folium.FeatureGroup:
     """Rings on the places that changed hands between the two days picked under the map."""
     group = folium.FeatureGroup(name="Changed hands")
     if not moved.empty:
-        Points(changed_json(moved, places), weight=3, fill_opacity=0.01).add_to(group)
+        Points(changed_json(moved, places), weight=3, fill_opacity=0.01, kind="changed").add_to(group)
     return group
 
 
-def selected_layer(event: pd.DataFrame) -> folium.FeatureGroup:
-    """A ring around the event picked in the table."""
+def drawn_at(drawn: Drawn, picked: pd.DataFrame) -> pd.DataFrame:
+    """The picked events' lat/lon where the map draws them: on the ring ``features.spread`` put them on, or
+    at their story's marker; at their own place when cells stand for them."""
+    if picked.empty or drawn.kind == "cells":
+        return picked[["lat", "lon"]]
+    rows, key = drawn.rows, "story_id" if drawn.kind == "stories" else "event_id"
+    if key == "story_id":
+        rows = rows.drop_duplicates("story_id")
+    where = spread(rows[["lat", "lon", "date"]]).set_axis(rows[key].to_numpy())
+    where = where.loc[~where.index.duplicated()].reindex(picked[key].to_numpy())
+    return where[["lat", "lon"]].fillna({"lat": picked["lat"].iloc[0], "lon": picked["lon"].iloc[0]})
+
+
+def selected_layer(event: pd.DataFrame, drawn: Drawn | None = None) -> folium.FeatureGroup:
+    """A ring around the event picked in the table or with the keyboard, on the very marker the map draws
+    for it, with its details open (the popup is the same as the marker's)."""
     group = folium.FeatureGroup(name="Selected event")
-    for lat, lon in zip(event["lat"], event["lon"], strict=True):
-        folium.CircleMarker((float(lat), float(lon)), radius=16, color="#000", weight=3, fill=False).add_to(group)
+    if event.empty:
+        return group
+    at = drawn_at(drawn, event) if drawn is not None else event[["lat", "lon"]]
+    ring = event_features(event)[["event_id", "tooltip", "details", "geometry"]]
+    ring = ring.set_geometry(gpd.points_from_xy(at["lon"], at["lat"]), crs="EPSG:4326")
+    ring = ring.assign(colour=SELECTED_RING, radius=16, stroke=SELECTED_RING, weight=3, opacity=0.01)
+    Points(
+        ring.to_json(drop_id=True), weight=3, fill_opacity=0.01, popup="details", kind="selected", opened=True
+    ).add_to(group)
     return group
 
 
 def frame_layers(groups: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
     """The groups to send with ``st_folium(feature_group_to_add=...)``, old ones let go."""
     if groups:
-        groups[0].add_child(ForgetOldLayers())
+        # First of all the update's scripts: the legend's list must be emptied before this step's layers join it.
+        groups[0].add_child(ForgetOldLayers(), index=0)
     return groups

@@ -8,6 +8,7 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 |---|---|---:|---|
 | ``geodata_in`` | geodata folder | 1 per folder | the gazetteer, baseline and borders, read once |
 | ``basemap_of`` | geodata folder | 1 per folder | borders and labels as GeoJSON: the map is rebuilt each run |
+| ``place_names_of`` | geodata folder | 1 per folder | each place's other names, for the place picker |
 | ``zone_cells_in`` | geodata folder | 1 per folder | the cells zones are dissolved from |
 | ``dataset_at`` | path, stamp, size limit | 4 | the events file, loaded once for every session; a new stamp reloads |
 | ``uploads`` | sha256 of the bytes | ``upload_budget_mb`` in all; ``upload_keep_minutes`` unused | uploads, read once |
@@ -17,13 +18,17 @@ never on the ``id()`` of an object; arguments named with a leading underscore ar
 | ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
-| ``facet_mask_of`` | dataset key, filters | 64 | the filters' mask, once per choice of filters |
-| ``per_day_of`` | dataset key, filters | 64 | the timeline's counts, once per choice of filters |
+| ``facets_of`` | (in ``derived``) | | each facet as codes: its masks and counts are array operations |
+| ``groups_of`` | (in ``derived``) | | each affiliation's sources, for the source picker's groups |
+| ``search_text_of`` | (in ``derived``) | | the searched text, folded on the file's first search |
+| ``narrowing_of`` | dataset key, folder, filters, search, place, radius | 16 | the filters' masks; faceted counts |
+| ``per_day_of`` | dataset key, filters, axis | 64 | the timeline's counts per outlet by either axis, once per choice |
 | ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
 | ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
 | ``changed_between_of`` | dataset key, two days | 64 | what changed hands between them |
 | ``profiles_of`` | (in ``derived``) | | the sources' profiles |
+| ``outlets_of`` | (in ``derived``) | | each outlet's type, affiliation and their origin (``sources``' table) |
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from .. import control, filters, history, live, pipeline, step, stories
+from .. import control, filters, history, live, pipeline, place_filter, registry, search, step, stories
 from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
@@ -57,6 +63,11 @@ def geodata_in(folder: str) -> Geodata:
 @st.cache_resource(show_spinner=False)
 def basemap_of(folder: str, _geodata: Geodata) -> basemap.BasemapData:
     return basemap.basemap_data(_geodata)
+
+
+@st.cache_resource(show_spinner=False)
+def place_names_of(folder: str, _geodata: Geodata) -> dict[str, str]:
+    return place_filter.other_names(_geodata.places)
 
 
 @st.cache_resource(show_spinner=False)
@@ -179,26 +190,65 @@ def indexed_of(key: tuple, events: pd.DataFrame) -> step.Indexed:
 
 
 def counts_of(key: tuple, events: pd.DataFrame) -> dict[str, pd.Series]:
-    return derived(key, "counts", lambda: {facet: filters.facet_counts(events, facet) for facet in filters.FACETS})
+    return derived(
+        key, "counts", lambda: {facet: codes.counts(None) for facet, codes in facets_of(key, events).items()}
+    )
 
 
 def _narrowed(chosen: tuple, options: dict) -> dict[str, list[str]]:
-    """The filters that leave something out: a filter with every value chosen costs nothing."""
-    return {f: list(v) for f, v in chosen if set(v) != set(options[f])}
+    """The filters that leave something out: a filter with none or every value chosen costs nothing."""
+    return {f: list(v) for f, v in chosen if v and set(v) != set(options[f])}
+
+
+def facets_of(key: tuple, events: pd.DataFrame) -> dict[str, filters.Facet]:
+    return derived(key, "facets", lambda: filters.facet_index(events))
+
+
+def groups_of(key: tuple, events: pd.DataFrame) -> dict[str, list[str]]:
+    return derived(key, "groups", lambda: filters.affiliation_groups(events, facets_of(key, events)))
+
+
+def search_text_of(key: tuple, folder: str, events: pd.DataFrame, places) -> search.SearchText:
+    return derived(key, f"search {folder}", lambda: search.search_text(events, places))
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    parts: dict  # filter name (a facet, "search", "place") -> (what it keeps, in words; its mask)
+    mask: object  # every filter's mask together, or None when nothing is left out
+    counts: dict  # facet -> its values' counts under the other filters
+
+
+# An entry holds a mask per filter that narrows, a byte an event each: about 10 MB at a million events.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def narrowing_of(
+    key: tuple, folder: str, chosen: tuple, query: str, place, radius: int, _events, _geodata
+) -> Narrowing:
+    """The filters' masks, once per choice: a step only reads them. ``place`` is a place filter's label."""
+    index, pick = facets_of(key, _events), place_filter.choices(_geodata.places).get(place)
+    parts = {}
+    for facet, values in chosen:
+        mask = index[facet].mask(values) if set(values) != set(index[facet].values) else None
+        if mask is not None:
+            shown = ", ".join(repr(v) for v in values[:3]) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
+            parts[facet] = (f"{filters.FACETS[facet]} {shown}", mask)
+    # The searched text is folded on the first search of a file, not when it is opened.
+    found = search.matches(search_text_of(key, folder, _events, _geodata.places), query) if query else None
+    if found is not None:
+        parts["search"] = (f"Search {query.strip()!r}", found)
+    if pick is not None:
+        parts["place"] = (pick.describe(radius), place_filter.place_mask(_events, pick, radius, _geodata.places))
+    masks = {name: mask for name, (_, mask) in parts.items()}
+    return Narrowing(parts, filters.all_of(list(masks.values())), filters.faceted_counts(index, masks))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def facet_mask_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict):
-    """The filters' mask, once per choice of filters; None when every value of every filter is chosen."""
-    narrowed = _narrowed(chosen, _options)
-    return filters.facet_mask(_events, narrowed) if narrowed else None
+def per_day_of(key: tuple, chosen: tuple, _mask, _events: pd.DataFrame, by: str = "date") -> tuple[pd.DataFrame, int]:
+    """Claims per day (event date or date reported) and outlet under the filters (``_mask``, keyed by
+    ``chosen``), and how many lack that day: computed when the filters change, not on each step."""
+    from . import timeline  # the timeline's own counting; imported here, not at the top, to keep the cycle out
 
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def per_day_of(key: tuple, chosen: tuple, _events: pd.DataFrame) -> pd.DataFrame:
-    """Events per day and source under the filters: computed when the filters change, not on each step."""
-    picked = _events.loc[filters.facet_mask(_events, dict(chosen))]
-    return picked.groupby(["date", "source"], as_index=False, observed=True).size().rename(columns={"size": "events"})
+    return timeline.per_day(_events if _mask is None else _events.loc[_mask], by)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -227,11 +277,15 @@ def zones_for(folder: str, state: tuple, _held, _cells):
     return features.simplified(control.zones_at(_held, _cells))
 
 
+def outlets_of(key: tuple, folder: str, events: pd.DataFrame, geodata: Geodata) -> pd.DataFrame:
+    return derived(key, f"outlets {folder}", lambda: registry.source_table(events, geodata.registry or registry.EMPTY))
+
+
 def profiles_of(key: tuple, events: pd.DataFrame) -> pd.DataFrame:
     return derived(key, "profiles", lambda: stories.source_profiles(events))
 
 
-CONTROL_FACETS = ("source", "source_type", "claim_status")
+CONTROL_FACETS = ("source", "source_type", "affiliation", "claim_status")
 
 
 def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geodata, cells, options: dict):

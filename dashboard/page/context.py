@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import filters, step
+from .. import filters, place_filter, step
 from ..geocode import Geodata
 from ..map.basemap import BasemapData
 from ..pipeline import Dataset
@@ -37,6 +37,11 @@ class Opened:
     @property
     def events(self) -> pd.DataFrame:
         return self.dataset.events
+
+    @property
+    def picks(self) -> dict[str, place_filter.PlacePick]:
+        """The place filter's choices: every gazetteer place, then every governorate."""
+        return place_filter.choices(self.geodata.places)
 
     @property
     def stem(self) -> str:
@@ -68,9 +73,14 @@ def opened(name: str, key: tuple, dataset: Dataset, geodata: Geodata, settings: 
 class Choice:
     """The sidebar's filters as the day view reads them: the values, and as cache keys."""
 
-    filters: dict[str, list[str]]
-    key: tuple  # ((facet, (values...)), ...)
+    filters: dict[str, list[str]]  # facet -> chosen values; none chosen: no filter
+    key: tuple  # ((facet, (values...)), ..., ("q", search), ("place", place, radius))
     narrowing: object  # the filters' mask, or None when nothing is left out
+    search: str = ""
+    place: str | None = None
+    radius: int = 25
+    parts: dict = field(default_factory=dict)  # filter -> (what it keeps, in words; its mask), if it narrows
+    counts: dict = field(default_factory=dict)  # facet -> its counts under the other filters
 
     def of(self, facets: tuple[str, ...]) -> tuple:
         return tuple((f, tuple(self.filters[f])) for f in facets)

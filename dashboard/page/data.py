@@ -127,9 +127,10 @@ def store_changed() -> bool:
     return seen is not None and caches.store_feed(seen[0]).news(seen[1], seen[2])
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=0.5)
 def watch_store() -> None:
-    """Look for the store's news every second, so that a change shows on an open map no one touches."""
+    """Look for the store's news twice a second, so that a change shows on an open map no one touches within
+    2 s: the look costs nothing (``store_changed``), the full run that follows up to a second and a half."""
     if store_changed():
         st.rerun()
 
@@ -152,28 +153,35 @@ def open_when_settled(path: Path) -> None:
         st.rerun()
 
 
-def header(name: str, dataset: Dataset, shown_rows: int) -> None:
-    """The title, what the file is, and its rejected rows, if any."""
-    st.title("Conflict map: who claims what, where, when")
+def header(name: str, dataset: Dataset, shown_rows: int):
+    """The title and what the file is, with its notices beside them (returned, for the link's notices).
+
+    Notices sit in the header's right-hand column as buttons that open over the page: a rejected-rows
+    report or a link's fallbacks never push the map down.
+    """
+    title, notices = st.columns([4, 1], vertical_alignment="center")
+    title.title("Conflict map: who claims what, where, when")
     kind = KINDS.get(dataset.format, "")
     read_as = "" if dataset.encoding == "utf-8" else f"read as {dataset.encoding.upper()}"
     kind = f" ({', '.join(x for x in (kind, read_as) if x)})" if kind or read_as else ""
-    st.caption(
-        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each dot is one claim by one source; "
-        "click it to see who said what. Dates are when the event happened, by the claim."
+    title.caption(
+        f"{literal(name)}{kind}: {dataset.accepted:,} claims. Each marker is one claim by one source: click it, "
+        "or pick it in the table, to see who said what."
     )
+    notes = notices.container(horizontal=True, horizontal_alignment="right", gap="small")
     if dataset.rejected_rows:
-        rejected_panel(dataset, shown_rows)
+        rejected_panel(notes, dataset, shown_rows)
+    return notes
 
 
-def rejected_panel(dataset: Dataset, shown_rows: int) -> None:
+def rejected_panel(notes, dataset: Dataset, shown_rows: int) -> None:
     rejected, count = dataset.rejected, dataset.rejected_rows
     kept = "" if count <= len(rejected) else f" The first {len(rejected):,} are kept; the rest are counted."
-    st.warning(
-        f"{count:,} of {dataset.rows:,} rows were rejected; the other {dataset.accepted:,} loaded. "
-        f"Each rejected row is listed with its line, column, value and reason.{kept}"
-    )
-    with st.expander(f"Rejected rows ({count:,})"):
+    with notes.popover(f"{count:,} of {dataset.rows:,} rows rejected", icon=":material/warning:"):
+        st.warning(
+            f"{count:,} of {dataset.rows:,} rows were rejected; the other {dataset.accepted:,} loaded. "
+            f"Each rejected row is listed with its line, column, value and reason.{kept}"
+        )
         if len(rejected) > shown_rows:
             st.caption(f"Showing the first {shown_rows}; download the CSV for all of them.")
         listed = rejected.head(shown_rows)
@@ -186,10 +194,14 @@ def rejected_panel(dataset: Dataset, shown_rows: int) -> None:
         )
 
 
-def show_link_notices() -> None:
-    """What the link asked for that this file does not have, said once: the rewritten link no longer asks."""
-    for notice in st.session_state.get(state.LINK_NOTICES, []):
-        st.warning(f"The link asked for something this file does not have: {literal(notice)}.", icon=":material/link:")
+def show_link_notices(notes) -> None:
+    """What the link asked for that this file does not have, said once (the rewritten link no longer asks),
+    in the header beside the title."""
+    said = st.session_state.get(state.LINK_NOTICES, [])
+    if said:
+        with notes.popover(f"The link asked for {len(said)} thing(s) this file does not have", icon=":material/link:"):
+            for notice in said:
+                st.warning(f"The link asked for something this file does not have: {literal(notice)}.")
     st.session_state[state.LINK_NOTICES] = []
 
 

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import publish, step, view
+from .. import filters, publish, step, view
 from ..map import layers
-from . import caches, data, day, downloads, map_panel, places, sources, state, table, timeline
+from . import browse, caches, data, day, downloads, map_panel, places, sources, state, table, timeline
 from .context import Choice, Opened
 from .text import print_time
 
@@ -79,18 +79,34 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         opened.cells,
         opened.options,
     )
-    day.numbers(opened, at, int(held["changed"].sum()), on)
-    toggles = st.columns(2)
-    as_stories = bool(toggles[0].toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
-    toggles[1].toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    counted, toggles = st.columns([3, 2], vertical_alignment="center")
+    day.numbers(counted, opened, at, int(held["changed"].sum()), on)
+    as_stories = bool(toggles.toggle("Group claims into stories", key=state.STORIES, help=STORIES_HELP))
+    toggles.toggle("Control as the selected sources claim it", key=state.CONTROL_SELECTED, help=CONTROL_HELP)
+    day.summary(opened, choice, on, mode, window)
+    if len(at) == 0:
+        st.info(why_nothing(opened, choice, on, mode, window))
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     if drawn.kind != "cells":
         drawn = dataclasses.replace(drawn, rows=with_last_change(opened, opened.detailed(drawn.rows)))
     # Under the claims, so that the rings never catch a click meant for an event.
     groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
-    report = map_panel.draw(opened, groups, selected_events(opened, at), drawn.note, selected)
-    shown = view.View(on, mode, window, as_stories, choice.filters, *map_panel.moved_view(report), selected)
+    picked = selected_events(opened, at)
+    report = map_panel.draw(opened, groups, picked, drawn, selected)
+    browse.show(opened, at, picked)
+    shown = view.View(
+        on,
+        mode,
+        window,
+        as_stories,
+        choice.filters,
+        *map_panel.moved_view(report),
+        selected,
+        choice.search,
+        choice.place,
+        choice.radius,
+    )
     st.query_params.from_dict(view.to_params(shown, days, opened.options, int(settings["window_days"])))
 
     if not st.session_state.get(state.BELOW_MAP):
@@ -101,13 +117,20 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
         st.caption("The timeline, the events table and the sources follow as soon as the map is drawn.")
         print_time(settings["timing"], "view_ms", began)
         return
-    timeline.show(caches.per_day_of(opened.key, choice.key, opened.events), on, first_day)
+    timeline.show(opened, choice, on, first_day)
     table.show(opened, at)
     downloads.show(opened, at, lambda: groups, f"{opened.stem}-{on:%Y-%m-%d}", published(opened, choice, shown, drawn))
     places.changed_hands(opened, on)
     places.place_history(opened)
     sources.show(opened, choice, on, mode, window)
     print_time(settings["timing"], "view_ms", began)
+
+
+def why_nothing(opened: Opened, choice: Choice, on: dt.date, mode: str, window: int) -> str:
+    """Which filter left nothing on this day, in words."""
+    when = f"up to {on:%-d %b %Y}" if mode == "until" else f"in the {window} days to {on:%-d %b %Y}"
+    cut = filters.day_mask(opened.events, on, mode, window)
+    return filters.why_nothing(cut, {what: mask for what, mask in choice.parts.values()}, when)
 
 
 def selected_events(opened: Opened, at: np.ndarray):
@@ -120,7 +143,10 @@ def selected_events(opened: Opened, at: np.ndarray):
 
 def published(opened: Opened, choice: Choice, shown: view.View, drawn: step.Drawn) -> downloads.Shown:
     """The view as the picture, the time-lapse and the HTML download's caption need it."""
-    narrowing = {f: v for f, v in choice.filters.items() if set(v) != set(opened.options[f])}
+    narrowing = {f: v for f, v in choice.filters.items() if v and set(v) != set(opened.options[f])}
+    for name in ("search", "place"):  # the caption names them as it names a filter
+        if name in choice.parts:
+            narrowing[name.capitalize()] = [choice.parts[name][0].split(" ", 1)[1]]
     chosen = choice.of(caches.CONTROL_FACETS) if shown.control_selected else ()
 
     def control_on(day: dt.date):

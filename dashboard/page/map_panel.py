@@ -15,6 +15,7 @@ from .. import view
 from ..map import basemap, layers
 from ..map.basemap import CENTRE, SELECTED_ZOOM, ZOOM
 from ..model import BASELINE_TEXT
+from ..step import Drawn
 from . import state
 from .context import Opened
 
@@ -36,17 +37,18 @@ def last_report() -> view.MapReport:
 
 
 def draw(
-    opened: Opened, groups: list[folium.FeatureGroup], selected: pd.DataFrame, note: str, by_selected: bool = False
+    opened: Opened, groups: list[folium.FeatureGroup], selected: pd.DataFrame, drawn: Drawn, by_selected: bool = False
 ) -> view.MapReport:
-    """The map with ``groups`` on it, centred on the selected event if there is one; returns its report."""
+    """The map with ``groups`` on it, centred on the selected event's marker if there is one; returns its report."""
     if len(selected):
-        centre, zoom = (float(selected["lat"].iloc[0]), float(selected["lon"].iloc[0])), SELECTED_ZOOM
+        where = layers.drawn_at(drawn, selected)
+        centre, zoom = (float(where["lat"].iloc[0]), float(where["lon"].iloc[0])), SELECTED_ZOOM
     else:
         centre, zoom = st.session_state.get(state.START_MAP, (None, None))
     settings = opened.settings
     moved = st_folium(
         basemap.base_map(opened.basemap, offline=bool(settings["offline"]), tiles=str(settings["tiles"])),
-        feature_group_to_add=layers.frame_layers([*groups, layers.selected_layer(selected)]),
+        feature_group_to_add=layers.frame_layers([*groups, layers.selected_layer(selected, drawn)]),
         returned_objects=["center", "zoom", "bounds"],
         height=int(settings["map_height"]),
         use_container_width=True,
@@ -54,8 +56,8 @@ def draw(
         center=centre,
         zoom=zoom,
     )
-    if note:
-        st.caption(note)
+    if drawn.note:
+        st.caption(drawn.note)
     st.caption(CONTROL_SELECTED_NOTE if by_selected else CONTROL_NOTE)
     return view.map_report(moved, ZOOM)
 

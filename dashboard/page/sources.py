@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import step
+from .. import filters, step
 from ..model import COMPARED, labels
 from . import caches, state
 from .context import Choice, Opened
@@ -21,6 +21,14 @@ PROFILE_COLUMNS = {
     "contested": "In contested stories",
     "alone": "Alone in their story",
 }
+OUTLET_COLUMNS = {
+    "source": "Source",
+    "source_type": "Source type",
+    "affiliation": "Affiliation",
+    "origin": "Type and affiliation from",
+    "claims": "Claims",
+    "basis": "Basis (registry)",
+}
 COMPARE_COLUMNS = labels(COMPARED)
 SHOWN = 200
 
@@ -33,6 +41,13 @@ def show(opened: Opened, choice: Choice, day: dt.date, mode: str, window: int) -
     )
     profile = caches.profiles_of(opened.key, opened.events).rename(columns=PROFILE_COLUMNS)
     st.dataframe(profile, hide_index=True)
+    st.caption(
+        "Who each outlet is: its type and affiliation as the file gives them, or, where the file gives none, as "
+        "the registry of outlets (geodata/sources.csv) does, with its basis. A row naming two outlets is a "
+        "claim of each."
+    )
+    outlets = caches.outlets_of(opened.key, opened.folder, opened.events, opened.geodata)
+    st.dataframe(outlets.rename(columns=OUTLET_COLUMNS), hide_index=True)
     names = list(profile["Source"])
     if len(names) < 2 or not st.toggle("Compare two sources", key=state.COMPARING, value=len(opened.events) <= 100_000):
         return
@@ -54,5 +69,4 @@ def show(opened: Opened, choice: Choice, day: dt.date, mode: str, window: int) -
 
 def others_mask(opened: Opened, choice: Choice):
     """The sidebar's filters but the source filter: the compare picks its own two sources, under the rest."""
-    others = tuple((f, values if f != "source" else tuple(opened.options["source"])) for f, values in choice.key)
-    return caches.facet_mask_of(opened.key, others, opened.events, opened.options)
+    return filters.all_of([mask for name, (_, mask) in choice.parts.items() if name != "source"])

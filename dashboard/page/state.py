@@ -7,7 +7,9 @@ section never spells a key by hand.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+import numpy as np
 import streamlit as st
 
 from .. import filters, view
@@ -23,6 +25,8 @@ MAP = "map"  # the map component's report: centre, zoom, bounds
 START_MAP = "start_map"  # (centre, zoom) the map opens at, from the link or the table's selection
 SELECTED_IDS = "selected_ids"  # event ids picked in the table
 TABLE = "table"  # the events table's selection
+TABLE_IDS = "table_ids"  # the event ids the table's selection last held: a new one replaces the keyboard's pick
+TIMELINE_BY = "timeline_by"  # the timeline's axis: "date" (event date) or "reported_on"
 BELOW_MAP = "below_map"  # set once the map has been drawn: the rest of the day view follows
 DATASET_KEY = "dataset_key"  # the opened file's key, to tell a new file from a rerun
 LINK_NOTICES = "link_notices"  # what the link asked for that the file does not have, said once
@@ -52,6 +56,11 @@ REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queu
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map
 TIMELAPSE_DAYS = "timelapse_days"  # (from, to): the days of the time-lapse download
+SEARCH = "f_search"  # the text search
+PLACE = "f_place"  # the place filter's label, or None
+RADIUS = "f_radius"  # km around the place
+GROUP = "source_group"  # the affiliation groups' pills: a pick sets the source filter, then clears itself
+ALL_BUT = "source_all_but"  # "All sources but": a pick sets the source filter, then clears itself
 
 
 def facet_key(facet: str) -> str:
@@ -60,18 +69,33 @@ def facet_key(facet: str) -> str:
 
 
 def chosen_filters() -> dict[str, list[str]]:
-    """Each facet's chosen values, as the sidebar holds them."""
+    """Each facet's chosen values, as the sidebar holds them (none chosen: no filter)."""
     return {facet: list(st.session_state[facet_key(facet)]) for facet in filters.FACETS}
 
 
-def select_all(options: dict[str, list[str]]) -> None:
-    for facet, values in options.items():
-        st.session_state[facet_key(facet)] = list(values)
-
-
 def clear_all() -> None:
+    """Every filter back to showing everything: an empty filter is no filter, so a pick after it shows its events."""
     for facet in filters.FACETS:
         st.session_state[facet_key(facet)] = []
+    st.session_state[SEARCH] = ""
+    st.session_state[PLACE] = None
+    st.session_state[RADIUS] = view.RADIUS_KM
+
+
+def pick_group(groups: dict[str, list[str]]) -> None:
+    """Only the sources of the affiliation picked; the pills then show no pick, as a row of buttons would."""
+    picked = st.session_state.get(GROUP)
+    if picked in groups:
+        st.session_state[facet_key("source")] = list(groups[picked])
+    st.session_state[GROUP] = None
+
+
+def all_but(sources: list[str]) -> None:
+    """Every source but the one picked; the picker is then empty again."""
+    left_out = st.session_state.get(ALL_BUT)
+    if left_out is not None:
+        st.session_state[facet_key("source")] = [s for s in sources if s != left_out]
+    st.session_state[ALL_BUT] = None
 
 
 def move_day(days: list[dt.date], delta: int) -> None:
@@ -79,7 +103,16 @@ def move_day(days: list[dt.date], delta: int) -> None:
     st.session_state[DAY] = days[min(max(position, 0), len(days) - 1)]
 
 
-def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int) -> None:
+def start_play(days: list[dt.date]) -> None:
+    """Play pressed on the last day starts from the first: otherwise it would stop at once, without a word."""
+    if st.session_state.get(PLAYING) and st.session_state.get(DAY) == days[-1] and len(days) > 1:
+        st.session_state[DAY] = days[0]
+        st.session_state[STEPPED_AT] = time.monotonic()  # the first day is shown for a whole step
+
+
+def open_view(
+    key: tuple, days: list[dt.date], options: dict[str, list[str]], default_window: int, places: list[str]
+) -> None:
     """Set the widgets' state when a file is opened: from the link on a session's first file and on a new
     version of the same file or store (the link holds the view as it was), else defaults."""
     before = st.session_state.get(DATASET_KEY)
@@ -88,20 +121,35 @@ def open_view(key: tuple, days: list[dt.date], options: dict[str, list[str]], de
     st.session_state[DATASET_KEY] = key
     keep = before is None or before[:2] == key[:2]
     params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
-    wanted, notices = view.from_params(params, days, options, default_window)
+    wanted, notices = view.from_params(params, days, options, default_window, places)
     st.session_state[DAY] = wanted.day
     st.session_state[MODE] = wanted.mode
     st.session_state[WINDOW] = wanted.window
     st.session_state[STORIES] = wanted.stories
     st.session_state[CONTROL_SELECTED] = wanted.control_selected
     for facet in filters.FACETS:
-        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, options[facet]))
+        st.session_state[facet_key(facet)] = list(wanted.filters.get(facet, []))
+    st.session_state[SEARCH] = wanted.search
+    st.session_state[PLACE] = wanted.place
+    st.session_state[RADIUS] = wanted.radius
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
     if keep and before is not None and key[0] == "store":
         return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
-    for stale in (COMPARE_A, COMPARE_B, TABLE, HISTORY_PLACE, DIFF_FROM, DIFF_TO, TIMELAPSE_DAYS):
+    stale_keys = (
+        COMPARE_A,
+        COMPARE_B,
+        TABLE,
+        TABLE_IDS,
+        HISTORY_PLACE,
+        DIFF_FROM,
+        DIFF_TO,
+        TIMELAPSE_DAYS,
+        GROUP,
+        ALL_BUT,
+    )
+    for stale in stale_keys:
         st.session_state.pop(stale, None)
 
 
@@ -116,3 +164,19 @@ def keep_day_within(days: list[dt.date]) -> None:
     day = st.session_state.get(DAY)
     if not isinstance(day, dt.date) or not days[0] <= day <= days[-1]:
         st.session_state[DAY] = days[-1]
+
+
+def pick_next(ids, at, delta: int) -> None:
+    """The event after (or before) the picked one among the shown ``ids[at]``; the first (or last) if none."""
+    if len(at) == 0:
+        return
+    shown = ids[at]
+    picked = st.session_state.get(SELECTED_IDS, [])
+    here = np.flatnonzero(np.isin(shown, picked))[:1] if picked else []
+    position = (int(here[0]) + delta) % len(shown) if len(here) else (0 if delta > 0 else len(shown) - 1)
+    st.session_state[SELECTED_IDS] = [shown[position]]
+    st.session_state[START_MAP] = (None, None)  # the selection moves the map from now on
+
+
+def pick_none() -> None:
+    st.session_state[SELECTED_IDS] = []

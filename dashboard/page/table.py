@@ -10,7 +10,12 @@ from ..model import FIELDS
 from . import state
 from .context import Opened
 
-TABLE_COLUMNS = {name: field.label for name, field in FIELDS.items() if field.table}
+# The claim itself first, where it is seen without scrolling sideways: when, who, how it stands, what was said.
+FIRST = ("date", "source", "claim_status", "description")
+TABLE_COLUMNS = {name: FIELDS[name].label for name in dict.fromkeys([*FIRST, *FIELDS]) if FIELDS[name].table}
+# Together about 690 px, the table's width beside a 400 px sidebar at 1400 px: nothing to scroll sideways to.
+COLUMN_WIDTHS = {"Date": 88, "Source": 150, "Claim status": 90, "Description": 330}
+ROW_HEIGHT = 68  # three lines of a description: Streamlit wraps a cell's text only in rows taller than 64 px
 DATE_FORMAT = st.column_config.DateColumn(format="YYYY-MM-DD")
 
 
@@ -32,12 +37,20 @@ def show(opened: Opened, at: np.ndarray) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key=state.TABLE,
-        column_config={"Date": DATE_FORMAT, "Reported on": DATE_FORMAT, "Link": st.column_config.LinkColumn()},
+        row_height=ROW_HEIGHT,
+        column_config={
+            **{name: st.column_config.TextColumn(width=width) for name, width in COLUMN_WIDTHS.items()},
+            "Date": st.column_config.DateColumn(format="YYYY-MM-DD", width=COLUMN_WIDTHS["Date"]),
+            "Reported on": DATE_FORMAT,
+            "Link": st.column_config.LinkColumn(),
+        },
     )
     # The selection comes from the browser: only row numbers within the listed rows are used.
     rows = [r for r in (picked.selection.rows if picked else []) if isinstance(r, int) and 0 <= r < len(listed)]
     ids = listed["event_id"].iloc[rows[:1]].tolist()
-    if ids != st.session_state.get(state.SELECTED_IDS, []):
+    # Only a change of the table's own selection picks: the keyboard's pick (page/browse.py) stays otherwise.
+    if ids != st.session_state.get(state.TABLE_IDS, []):
+        st.session_state[state.TABLE_IDS] = ids
         st.session_state[state.SELECTED_IDS] = ids
         if ids:
             st.session_state[state.START_MAP] = (None, None)  # the selection moves the map from now on

@@ -13,6 +13,7 @@ the descriptions alone are most of the memory. On PostgreSQL it is read with ADB
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote, urlencode
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 
 from ..filters import sort_by_date
 from ..model import COLUMNS
+from ..registry import FILLED
 from ..stories import add_stories
 from . import Store
 from .schema import DAY_COLUMNS, GEOCODED, NUMBER_COLUMNS, claims, claims_current, imports, revisions
@@ -50,6 +52,8 @@ def _frame(rows: list[sa.Row], extra_columns: list[str]) -> pd.DataFrame:
         out[name] = column(name).astype("str")
     frame = pd.DataFrame(out)
     frame["date_end"] = frame["date_end"].fillna(frame["date"])
+    # The store keeps the source types and affiliations the registry filled in, not that it did.
+    frame[FILLED] = pd.Series("", index=frame.index, dtype="str")
     return frame
 
 
@@ -109,13 +113,20 @@ def read_lean(store: Store) -> pd.DataFrame:
     else:
         view = claims_current
         with store.engine.connect() as connection:
-            rows = connection.execute(sa.select(*(view.c[name] for name in LEAN))).all()
-        frame = _frame(rows, [])
+            query = sa.select(*(view.c[name] for name in LEAN)).order_by(view.c.date, view.c.line)
+            frame = _frame(connection.execute(query).all(), [])
     for name in DETAILS:
         frame[name] = pd.array(np.full(len(frame), "", dtype=object), dtype=TEXT)
     for name in PLAIN_STR:
         frame[name] = frame[name].astype("str")
-    return sort_by_date(frame[["line", *COLUMNS, *GEOCODED]])
+    frame = frame[["line", *COLUMNS, *GEOCODED]]
+    return frame if _in_order(frame) else sort_by_date(frame)
+
+
+def _in_order(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` is already by date, then line (as the query asked): then it need not be copied sorted."""
+    day, line = frame["date"].to_numpy(), frame["line"].to_numpy()
+    return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (line[1:] >= line[:-1]))))
 
 
 def _lean_by_adbc(store: Store) -> pd.DataFrame:
@@ -124,10 +135,15 @@ def _lean_by_adbc(store: Store) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    uri = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    url = store.engine.url.set(drivername="postgresql")
+    # PostgreSQL's JIT compiles this one long scan: measured, it doubled the read (7.3 s against 3.3 s here).
+    query = {**url.query, "options": " ".join(filter(None, [url.query.get("options", ""), "-cjit=off"]))}
+    # libpq reads %20 as a space, not SQLAlchemy's "+": the URI's query is spelled here.
+    uri = url.set(query={}).render_as_string(hide_password=False) + "?" + urlencode(query, quote_via=quote)
     columns = ", ".join(f'"{name}"' for name in LEAN)  # names from the schema, never from a file
     with adbc.connect(uri) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM claims_current")
+        # In index order (migration 0002's claims_lean): an index-only scan, already sorted.
+        cursor.execute(f"SELECT {columns} FROM claims_current ORDER BY date, line")
         table = cursor.fetch_arrow_table()
     for i, name in enumerate(table.column_names):
         values = table.column(i)

@@ -116,6 +116,15 @@ def metric(page: Page, label: str) -> Locator:
     return card.get_by_test_id("stMetricValue")
 
 
+def open_notice(page: Page, text: str) -> Locator:
+    """Open the notice beside the title whose button says ``text`` (rejected rows, a link's fallbacks);
+    return what it holds."""
+    page.get_by_test_id("stPopover").filter(has_text=text).get_by_role("button").first.click()
+    body = page.get_by_test_id("stPopoverBody")
+    expect(body).to_be_visible()
+    return body
+
+
 def day_slider(page: Page) -> Locator:
     # Streamlit's slider is a react-aria slider: a visually hidden <input type=range>, role "slider".
     return page.get_by_role("slider", name="Day")

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from dashboard.pipeline import open_events
-from tests.browser.helpers import FIXTURES, bundled_lines, metric, open_app, wait_for_drawn
+from tests.browser.helpers import FIXTURES, bundled_lines, metric, open_app, open_notice, wait_for_drawn
 from tests.support import EVENTS
 
 UPLOADER = "Open your own events file"
@@ -39,7 +39,7 @@ def test_uploading_an_acled_export_shows_its_events(page, app_url, bundled, geod
     # A new file opens on its own last day, "up to this day": every accepted event is shown and drawn.
     expect(metric(page, "Events shown")).to_have_text(f"{dataset.accepted:,}")
     wait_for_drawn(page, dataset.accepted)
-    warning = page.get_by_test_id("stAlert").filter(has_text="rows were rejected")
+    warning = open_notice(page, "rows rejected").get_by_test_id("stAlert").filter(has_text="rows were rejected")
     expect(warning).to_contain_text(
         f"{len(dataset.rejected)} of {dataset.rows} rows were rejected; the other {dataset.accepted} loaded."
     )
@@ -53,6 +53,7 @@ def test_uploading_an_acled_export_shows_its_events(page, app_url, bundled, geod
     expect(metric(page, "Events shown")).to_have_text(f"{len(bundled):,}")
     wait_for_drawn(page, len(bundled))
     expect(page.get_by_text("rows were rejected")).to_have_count(0)
+    expect(page.get_by_test_id("stPopover").filter(has_text="rows rejected")).to_have_count(0)
 
 
 def test_an_upload_over_the_limit_is_refused(page, serve, bundled, tmp_path, requests_seen):

@@ -43,7 +43,7 @@ class OwnPostgres:
         words = [str(c) for c in command]
         if os.geteuid() == 0:
             words = ["runuser", "-u", self.user, "--", *words]
-        subprocess.run(words, check=True, capture_output=True, timeout=120)
+        subprocess.run(words, check=True, capture_output=True, timeout=120, cwd="/")  # a clone may be private
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"

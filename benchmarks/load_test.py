@@ -1,6 +1,8 @@
 """Load test: many concurrent browser sessions on one server, each with its own filters.
 
-Run: ``.venv/bin/python benchmarks/load_test.py [--sessions 20] [--seconds 60] [--events 100000]``.
+Run: ``.venv/bin/python benchmarks/load_test.py [--sessions 20] [--seconds 60] [--events 100000]``;
+with ``--store URL [--writers 5]``, the store mode of ``benchmarks/load_store.py``: sessions scrub a
+PostgreSQL store while writers add and correct claims in it.
 
 It writes a seeded synthetic event set (``bench.synthetic``) and starts one ``streamlit run``
 on it (``bench._server``, through tests/serving.py: offline, ``--timing``). Then, in one Debian Chromium driven by
@@ -544,7 +546,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--stagger", type=float, default=1.0, help="seconds between opening sessions")
     parser.add_argument("--think", type=float, default=0.2, help="seconds a session waits between actions")
+    parser.add_argument("--store", default=None, help="a PostgreSQL store's URL: sessions scrub it while writers write")
+    parser.add_argument("--writers", type=int, default=5, help="with --store: editors adding and correcting claims")
     args = parser.parse_args()
+    if args.store:
+        import load_store  # the store mode (benchmarks/load_store.py)
+
+        load_store.run(args)
+        return
     before = _machine_busy()
     time.sleep(3)
     busy, _, total = (now - then for now, then in zip(_machine_busy(), before, strict=True))

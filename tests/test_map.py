@@ -148,3 +148,17 @@ def test_a_name_that_hides_a_control_shows_it_in_the_popup(write_csv, geodata):
     assert events["source"].iloc[0] == "exe.live"  # compared and filtered without the control
     details = features.event_features(events)["details"].iloc[0]
     assert "⟨U+202E⟩exe.live" in details and "\u202e" not in details
+
+
+def test_a_store_claim_s_revision_line_is_escaped_text_and_a_file_s_claims_have_none():
+    from dashboard.map.features import revision_text
+
+    frame = pd.DataFrame(
+        {"revision_number": [3, None], "changed_at": ["2024-12-05T10:00:00+00:00", ""], "changed_by": ["<b>x</b>", ""]}
+    )
+    assert revision_text(frame).tolist() == [
+        "revision 3, 2024-12-05T10:00:00+00:00 by &lt;b&gt;x&lt;/b&gt;; select it in the events table to see its "
+        "history (Editing the store, A claim&#x27;s history)",
+        "",
+    ]
+    assert revision_text(pd.DataFrame({"event_id": ["a"]})).tolist() == [""]

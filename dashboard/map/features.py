@@ -38,6 +38,9 @@ SENT_PROPERTIES = ["event_id", "source_text", "tooltip", "details", "colour", "r
 # Popup lines: a field's escaped text is its ``<field>_text`` column, the link is ``link``.
 POPUP_FIELDS = {("link" if f == "url" else f"{f}_text"): field.label for f, field in FIELDS.items() if field.popup}
 STORY_STYLE = STORY_OUTLINES  # status: (outline colour, outline weight, dash pattern)
+# On a store, each claim's version and last change (``claim_history.last_changes``), last in its popup.
+REVISION_FIELD = {"revision_text": "History"}
+REVISION_COLUMNS = ("revision_number", "changed_at", "changed_by")
 STORY_POPUP_FIELDS = {"story_text": "Story", "versions": "What each source says"}
 TYPE_COLOURS = {name: colour for name, (colour, _) in EVENT_TYPES.items()}
 
@@ -79,7 +82,7 @@ def precision_text(events: pd.DataFrame) -> pd.Series:
 
 def other_columns_text(events: pd.DataFrame) -> pd.Series:
     """The file's own columns beyond the contract, escaped, one "name: value" per line."""
-    extra = [c for c in events.columns if c not in COLUMNS and c not in DERIVED]
+    extra = [c for c in events.columns if c not in COLUMNS and c not in DERIVED and c not in REVISION_COLUMNS]
     text = pd.Series("", index=events.index, dtype="str")
     for column in extra:
         value = events[column].astype(str).str.slice(0, 300)
@@ -125,6 +128,24 @@ def _date_span(events: pd.DataFrame) -> pd.Series:
     return text
 
 
+def revision_text(events: pd.DataFrame) -> pd.Series:
+    """ "revision 3, 2024-12-05T10:00:00+00:00 by ed@example.org; select it in the events table to see its
+    history", escaped, when the claims come from a store (``revision_number`` given); else empty. Text only:
+    the popup names the way to the history rather than adding a script to open it."""
+    if "revision_number" not in events.columns:
+        return pd.Series("", index=events.index, dtype="str")
+    number = pd.to_numeric(events["revision_number"], errors="coerce")
+    when, who = _optional(events, "changed_at"), _optional(events, "changed_by")
+    text = (
+        "revision "
+        + number.astype("Int64").astype(str)
+        + np.where(when.ne(""), ", " + when, "")
+        + np.where(who.ne(""), " by " + who, "")
+        + "; select it in the events table to see its history (Editing the store, A claim's history)"
+    )
+    return escape_text(text.where(number.notna(), ""))
+
+
 def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
     """Events as map features: escaped text properties, colour, and a link only for http(s)."""
     drawn = spread(events[["lat", "lon", "date"]])
@@ -147,12 +168,13 @@ def event_features(events: pd.DataFrame) -> gpd.GeoDataFrame:
             "precision_text": precision_text(events).to_numpy(),
             "story_status_text": story.to_numpy(),
             "other_text": other_columns_text(events).to_numpy(),
+            "revision_text": revision_text(events).to_numpy(),
             "radius": np.where(region, 16, 7),
             "opacity": np.where(region, 0.3, 0.85),
             "colour": events["event_type"].map(TYPE_COLOURS).fillna(OTHER_EVENT_COLOUR).to_numpy(),
         }
     )
-    features["details"] = details_html(features, POPUP_FIELDS)
+    features["details"] = details_html(features, {**POPUP_FIELDS, **REVISION_FIELD})
     features["tooltip"] = (
         features["date_text"]
         + " · "

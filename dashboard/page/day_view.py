@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from .. import filters, publish, step, view
@@ -36,6 +37,25 @@ CONTROL_HELP = (
 def show(opened: Opened, choice: Choice, playing: bool) -> None:
     run_every = float(opened.settings["play_seconds"]) if playing else None
     st.fragment(day_view, run_every=run_every)(opened, choice, playing)
+
+
+def with_last_change(opened: Opened, rows: pd.DataFrame) -> pd.DataFrame:
+    """On a store, the drawn claims with their version and last change, for their popups to say
+    (``features.revision_text``); a file's claims have no history, and are left as they are."""
+    if opened.key[0] != "store" or rows.empty:
+        return rows
+    import sqlalchemy as sa
+
+    from ..store import StoreError, claim_history  # the store's modules load only when a store is used
+
+    try:
+        store = caches.store_at(str(opened.settings["store"]))
+        last = claim_history.last_changes(store, rows["event_id"].astype(str).tolist())
+    except (StoreError, sa.exc.SQLAlchemyError):
+        return rows  # the map stays; the page says elsewhere that the store does not answer
+    last["event_id"] = last["event_id"].astype(rows["event_id"].dtype)
+    kept = rows.drop(columns=[c for c in claim_history.LAST_CHANGE[1:] if c in rows.columns])
+    return kept.merge(last, on="event_id", how="left", validate="many_to_one").set_axis(rows.index)
 
 
 def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
@@ -69,7 +89,7 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     seen = map_panel.last_report()
     drawn = step.draw(opened.indexed, at, as_stories, int(settings["draw_limit"]), seen.bounds, seen.zoom)
     if drawn.kind != "cells":
-        drawn = dataclasses.replace(drawn, rows=opened.detailed(drawn.rows))
+        drawn = dataclasses.replace(drawn, rows=with_last_change(opened, opened.detailed(drawn.rows)))
     # Under the claims, so that the rings never catch a click meant for an event.
     groups = [*layers.control_groups(*control_data), *places.changed_on_map(opened), layers.claims_layer(drawn)]
     picked = selected_events(opened, at)

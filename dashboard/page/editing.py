@@ -48,6 +48,7 @@ CHOICES = {
     "claim_status": list(CLAIM_STATUSES),
 }
 HISTORY_COLUMNS = ["at", "actor", "action", "field", "old", "new", "reason", "import_file"]
+STORY_HISTORY_COLUMNS = ["at", "event_id", "actor", "action", "field", "old", "new", "reason", "import_file"]
 
 
 def section(url: str, opened: Opened | None, places: pd.DataFrame, review_on: bool) -> None:
@@ -82,7 +83,7 @@ def show(store, opened: Opened | None, places: pd.DataFrame, review_on: bool) ->
         with st.expander("Correct a claim", expanded=bool(st.session_state.get(state.FIX_CLAIM))):
             fix_form(store, who.actor, role, places, _known_sources(opened))
     with st.expander("A claim's history"):
-        history_panel(store, who.actor, role)
+        history_panel(store, who.actor, role, opened)
     if roles.allowed(role, "submit"):
         with st.expander("Review queue", expanded=roles.can_see_all(role)):
             review_queue(store, who.actor, role, opened, places)
@@ -296,13 +297,25 @@ def _show_stale() -> None:
     st.button("Start again from their version", key=state.FIX_RELOAD, on_click=state.take_theirs)
 
 
-def history_panel(store, actor: write.Actor, role: str | None) -> None:
-    """Every revision of one claim: who, when, what changed (old -> new) and why; imports included."""
+def history_panel(store, actor: write.Actor, role: str | None, opened: Opened | None = None) -> None:
+    """Every revision of one claim: who, when, what changed (old -> new) and why; imports included. Or, ticked,
+    of every claim of its story together, in time order: how the story came to say what it says."""
     event_id = _picked_claim(state.HISTORY_CLAIM)
+    whole = st.toggle("History of this claim's story (every claim of it, in time order)", key=state.HISTORY_STORY)
     if not event_id:
         return
-    if write.claim_as_seen(store, role, actor.name, event_id) is None:
+    claim = write.claim_as_seen(store, role, actor.name, event_id)
+    if claim is None:
         st.caption(f"No claim {literal(event_id)} that you can see.")
+        return
+    if whole and opened is not None:
+        members = claim_history.story_of(opened.events, claim, event_id)
+        table = claim_history.story_history(store, members)
+        st.caption(
+            f"{table['revision_id'].nunique()} revision(s) of the {len(members)} claim(s) of the story of "
+            f"{literal(event_id)} ({literal(', '.join(members))}), oldest first."
+        )
+        st.dataframe(table[STORY_HISTORY_COLUMNS], hide_index=True, width="stretch")
         return
     table = claim_history.history(store, event_id)
     st.caption(f"{table['revision_id'].nunique()} revision(s) of {literal(event_id)}, oldest first.")
@@ -316,11 +329,12 @@ def review_queue(store, actor: write.Actor, role: str | None, opened: Opened | N
         st.caption("Nothing is waiting for review.")
         return
     if opened is not None:
-        waiting = review.with_effect(waiting, opened.events, places)
+        waiting = review.with_stories(review.with_effect(waiting, opened.events, places), opened.events)
     moving = int(waiting.get("changes_hands", pd.Series(dtype=bool)).sum())
     st.caption(
         f"{len(waiting)} claim(s) waiting, oldest first; {moving} would make a place change hands on the map "
-        "(changes_hands)."
+        "(changes_hands). story_joins: the published claims of the story each would join (empty: a new story); "
+        "story_status_now, and story_status and story_agreed as they would be once it is published."
     )
     shown = [c for c in review.QUEUE_COLUMNS if c in waiting.columns]
     st.dataframe(waiting[shown], hide_index=True, width="stretch")

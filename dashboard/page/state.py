@@ -51,6 +51,7 @@ FIX_STALE = "fix_stale"  # both versions of a correction refused as stale, to sh
 FIX_REASON = "fix_reason"  # the correction's reason
 FIX_RELOAD = "fix_reload"  # the "start again from their version" button
 HISTORY_CLAIM = "history_claim"  # the event id whose revisions are shown
+HISTORY_STORY = "history_story"  # the history of the claim's whole story, not the claim's alone
 REVIEW_CLAIM, REVIEW_REASON = "review_claim", "review_reason"  # the review queue's form
 DIFF_FROM, DIFF_TO = "diff_from", "diff_to"  # the two days of "what changed hands"
 DIFF_ON_MAP = "diff_on_map"  # ring those places on the map

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from . import schema
 
+STORY_COLUMNS = ["event_id", "revision_id", "at", "actor", "import_id", "import_file", "action", "field", "old", "new",
+                 "reason"]  # fmt: skip
 COLUMNS = ["revision_id", "at", "actor", "import_id", "import_file", "action", "field", "old", "new", "reason"]
 
 
@@ -66,6 +68,61 @@ def history(store, event_id: str) -> pd.DataFrame:
         for name, (old, new) in fields.items():
             rows.append({**head, "field": name, "old": _shown(old), "new": _shown(new)})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def story_of(events: pd.DataFrame, claim: dict | None, event_id: str) -> list[str]:
+    """The event ids of the claims in ``event_id``'s story, oldest first (``events``: the published claims with
+    their stories, as the map makes them). A claim not published yet (a draft, in review) is shown with the
+    story it would join (``review.with_stories``); with no story it is alone."""
+    known = events["event_id"].astype(str).eq(event_id) if "story_id" in events.columns else None
+    if known is not None and known.any():
+        story = events.loc[known, "story_id"].iloc[0]
+        return [str(e) for e in events.loc[events["story_id"].eq(story), "event_id"]]
+    if claim is None or "story_id" not in events.columns:
+        return [event_id]
+    from .review import with_stories  # review reads stories; this module stays light for ``store history``
+
+    joins = with_stories(pd.DataFrame([claim]), events)["story_joins"].iloc[0]
+    return [*joins.split(), event_id]
+
+
+def story_history(store, event_ids: list[str]) -> pd.DataFrame:
+    """Every revision of every claim of a story together, in time order (then revision order), each row
+    naming its claim's ``event_id``: what happened to the story, who changed which claim when and why."""
+    parts = [history(store, event_id).assign(event_id=event_id) for event_id in event_ids]
+    if not parts:
+        return pd.DataFrame(columns=STORY_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["at", "revision_id"], kind="stable").reset_index(drop=True)[STORY_COLUMNS]
+
+
+def story_revisions(store, event_ids: list[str]) -> list[dict]:
+    """``revisions`` of every claim of a story, each with its ``event_id``, in time order (for JSON)."""
+    rows = [{"event_id": e, **r} for e in event_ids for r in revisions(store, e)]
+    return sorted(rows, key=lambda r: (r["at"], r["revision_id"]))
+
+
+LAST_CHANGE = ["event_id", "revision_number", "changed_at", "changed_by"]
+
+
+def last_changes(store, event_ids: list[str]) -> pd.DataFrame:
+    """Each claim's version and its last revision's time and author (an import: "import N"), for the claims
+    ``event_ids`` (the ones a map step draws: bounded by its draw limit), in one query per 5,000 ids."""
+    claims, revs = schema.claims, schema.revisions
+    rows = []
+    with store.engine.connect() as conn:
+        for start in range(0, len(event_ids), 5_000):
+            chunk = list(event_ids[start : start + 5_000])
+            query = (
+                sa.select(claims.c.event_id, claims.c.version, revs.c.at, revs.c.actor, revs.c.import_id)
+                .join(revs, revs.c.revision_id == claims.c.last_revision, isouter=True)
+                .where(claims.c.event_id.in_(chunk))
+            )
+            rows.extend(conn.execute(query).all())
+    return pd.DataFrame(
+        [(e, int(v), _utc(at), actor or (f"import {imp}" if imp is not None else "")) for e, v, at, actor, imp in rows],
+        columns=LAST_CHANGE,
+    )
 
 
 def _utc(at: dt.datetime | None) -> str:

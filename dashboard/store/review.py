@@ -20,7 +20,8 @@ from collections.abc import Mapping
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import control
+from .. import control, stories
+from ..filters import sort_by_date
 from ..model import NOT_CONTROL
 from . import roles, schema
 
@@ -40,8 +41,15 @@ QUEUE_COLUMNS = [
     "url",
     "held_by",
     "changes_hands",
+    "story_joins",
+    "story_status_now",
+    "story_status",
+    "story_agreed",
     "version",
 ]
+# What the story of a waiting claim would be once published, and what it is now (empty: a new story).
+STORY_EFFECT = ["story_joins", "story_status_now", "story_status", "story_agreed"]
+_STORY_DROPPED = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
 
 
 def authored_by(email: str):
@@ -134,3 +142,64 @@ def with_effect(waiting: pd.DataFrame, events: pd.DataFrame, places: pd.DataFram
     moves = ~out["claim_status"].isin(NOT_CONTROL)
     out["changes_hands"] = named.ne("") & named.ne(out["held_by"]) & moves
     return out
+
+
+def with_stories(waiting: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """``waiting`` with the story each claim would join once published: ``story_joins`` (the event ids of the
+    published claims already in it; empty for a new story), its status now and the status and the
+    ``story_agreed`` text it would have with the claim in it.
+
+    Stories are made as the map makes them (``stories.add_stories``), over the published claims near the
+    waiting one (within ``STORY_DAYS`` days and twice ``STORY_KM``: a story's claims are within STORY_KM of
+    its first claim) plus the waiting claim: so the reviewer reads what publishing it would do to the stories
+    the page shows, without the whole file being grouped again per claim.
+    """
+    out = waiting.copy()
+    for column in STORY_EFFECT:
+        out[column] = ""
+    if out.empty:
+        return out
+    published = events.drop(columns=[c for c in _STORY_DROPPED if c in events.columns])
+    now = events.set_index(events["event_id"].astype(str)) if "story_status" in events.columns else None
+    for at, claim in out.iterrows():
+        effect = _story_of(claim, published, now)
+        for column in STORY_EFFECT:
+            out.at[at, column] = effect[column]
+    return out
+
+
+def _near(claim: pd.Series, events: pd.DataFrame) -> pd.DataFrame:
+    """The published claims that could share a story with ``claim``: close enough in days and km."""
+    if events.empty:
+        return events
+    day = pd.Timestamp(claim["date"])
+    days = (pd.to_datetime(events["date"]) - day).dt.days.abs()
+    lat, lon = float(claim["lat"]), float(claim["lon"])
+    km = [stories._km(lat, lon, a, b) for a, b in zip(events["lat"], events["lon"], strict=True)]
+    close = days.le(stories.STORY_DAYS).to_numpy() & (pd.Series(km, index=events.index) <= 2 * stories.STORY_KM)
+    return events.loc[close]
+
+
+def _story_of(claim: pd.Series, published: pd.DataFrame, now: pd.DataFrame | None) -> dict[str, str]:
+    """The story ``claim`` would be in among ``published``: who is in it, its status now and after."""
+    if pd.isna(claim.get("lat")) or pd.isna(claim.get("lon")):
+        return dict.fromkeys(STORY_EFFECT, "")
+    near = _near(claim, published.loc[published["event_id"].astype(str).ne(str(claim["event_id"]))])
+    candidate = {c: claim[c] for c in published.columns if c in claim.index}
+    candidate["date"] = pd.Timestamp(claim["date"])
+    candidate["line"] = int(near["line"].max()) + 1 if len(near) and "line" in near.columns else 0
+    both = pd.concat([near.assign(date=pd.to_datetime(near["date"])), pd.DataFrame([candidate])], ignore_index=True)
+    both = both.fillna({c: "" for c in both.columns if both[c].dtype == object})
+    grouped = stories.add_stories(sort_by_date(both))
+    mine = grouped.loc[grouped["event_id"].astype(str).eq(str(claim["event_id"]))].iloc[0]
+    others = grouped.loc[grouped["story_id"].eq(mine["story_id"]) & grouped["event_id"].ne(claim["event_id"])]
+    joins = [str(e) for e in others["event_id"]]
+    status_now = ""
+    if joins and now is not None:
+        status_now = ", ".join(sorted(set(now.reindex(joins)["story_status"].dropna().astype(str))))
+    return {
+        "story_joins": " ".join(joins),
+        "story_status_now": status_now,
+        "story_status": str(mine["story_status"]),
+        "story_agreed": str(mine["story_agreed"]),
+    }

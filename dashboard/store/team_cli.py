@@ -48,6 +48,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     past.add_argument("url")
     past.add_argument("event_id")
     past.add_argument("--format", choices=("csv", "json"), default="csv")
+    past.add_argument(
+        "--story", action="store_true", help="every revision of every claim of the claim's story, in time order"
+    )
     give = commands.add_parser("grant", help="give EMAIL a role (viewer, editor, reviewer, admin)")
     give.add_argument("url")
     give.add_argument("email")
@@ -161,6 +164,8 @@ def _table(frame: pd.DataFrame, fmt: str) -> None:
 
 def _history(args: argparse.Namespace, store) -> int:
     try:
+        if args.story:
+            return _story_history(args, store)
         if args.format == "json":
             revisions = claim_history.revisions(store, args.event_id)
             sys.stdout.write(json.dumps(revisions, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -169,6 +174,23 @@ def _history(args: argparse.Namespace, store) -> int:
     except claim_history.UnknownClaim as err:
         print(f"store history: {err}", file=sys.stderr)
         return EXIT_UNUSABLE
+    return EXIT_OK
+
+
+def _story_history(args: argparse.Namespace, store) -> int:
+    """``store history --story``: the claim's story (as the map groups the published claims) and every revision
+    of each of its claims, in time order, each row naming its claim."""
+    from .reader import read_current
+
+    claim = write.claim_as_seen(store, "admin", "", args.event_id)
+    if claim is None:
+        raise claim_history.UnknownClaim(f"no claim {args.event_id!r} in the store")
+    members = claim_history.story_of(read_current(store), claim, args.event_id)
+    if args.format == "json":
+        rows = claim_history.story_revisions(store, members)
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        _table(claim_history.story_history(store, members), "csv")
     return EXIT_OK
 
 
@@ -183,7 +205,14 @@ def _users(args: argparse.Namespace, store) -> int:
 
 
 def _review(args: argparse.Namespace, store) -> int:
+    """The queue as the page shows it: what each claim would do to the map and to the stories it would join."""
+    from .reader import read_current
+
     waiting = review.queue(store)
+    if len(waiting):
+        published = read_current(store)
+        waiting = review.with_effect(waiting, published, read_geodata(args.geodata).places)
+        waiting = review.with_stories(waiting, published)
     shown = [c for c in review.QUEUE_COLUMNS if c in waiting.columns]
     frame = waiting[shown] if len(waiting) else pd.DataFrame(columns=shown)
     for column in frame.columns:

@@ -8,6 +8,10 @@ it, as sign-in would. The write path checks each write against the store whateve
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
@@ -134,6 +138,32 @@ def test_a_correction_needs_a_reason_and_is_kept_in_the_history(page, store):
     )
 
 
+def test_the_history_of_a_claim_s_story_lists_every_claim_s_revisions_in_time_order(page, store):
+    w.add(store, w.Actor.operator(), {**HAMA, "source": "SOHR", "date": "2024-12-06", "event_id": "hama-2"})
+    w.add(store, w.Actor.operator(), {**HAMA, "place": "Aleppo", "event_id": "aleppo-1"})
+    w.write(store, w.Actor(REVIEWER), w.Change("edit", "hama-1", {"claim_status": "confirmed"}, reason="both agree"))
+    at = page()
+    at.text_input(key="history_claim").set_value("hama-2").run()
+    at.toggle(key="history_story").set_value(True).run()
+    assert not at.exception, at.exception
+    history = at.dataframe[-1].value
+    revisions = history.drop_duplicates(["at", "event_id", "action"])
+    assert list(zip(revisions["event_id"], revisions["action"], strict=True)) == [
+        ("hama-1", "create"),
+        ("hama-2", "create"),
+        ("hama-1", "update"),
+    ]
+    assert list(history["at"]) == sorted(history["at"])
+    last = history.iloc[-1]
+    assert (last["actor"], last["field"], last["new"], last["reason"]) == (
+        REVIEWER,
+        "claim_status",
+        "confirmed",
+        "both agree",
+    )
+    assert any("of the 2 claim(s) of the story of hama-2" in as_read(c.value) for c in at.caption)
+
+
 def test_a_stale_correction_shows_both_versions_and_keeps_the_typed_values(page, store):
     at = page()
     at.text_input(key="fix_claim").set_value("hama-1").run()
@@ -173,6 +203,19 @@ def test_the_review_queue_flags_a_place_changing_hands_and_a_reviewer_publishes(
     assert claims(store)[-1]["review_state"] == "published"
 
 
+def test_the_review_queue_says_which_story_a_claim_would_join_and_how_it_would_stand(page, store):
+    draft = w.add(store, w.Actor(EDITOR), {**HAMA, "source": "SOHR", "date": "2024-12-06"}, review=True)
+    w.write(store, w.Actor(EDITOR), w.Change("submit", draft.event_id))
+    at = page(REVIEWER)
+    queue = next(d.value for d in at.dataframe if "story_agreed" in d.value.columns).iloc[0]
+    assert (queue["story_joins"], queue["story_status_now"], queue["story_status"]) == (
+        "hama-1",
+        "single-source",
+        "corroborated",
+    )
+    assert queue["story_agreed"] == "capture of Hama by opposition: 2 sources of 2 affiliations"
+
+
 @pytest.mark.parametrize(
     "who, sections",
     [
@@ -204,3 +247,17 @@ def test_editing_is_off_off_the_loopback_address_without_sign_in(page, monkeypat
     said = [as_read(i.value) for i in at.info]
     assert any(m.startswith("Editing is off: no sign-in is configured") and "0.0.0.0" in m for m in said), said
     assert [e.label for e in at.expander] == []
+
+
+def test_a_claim_s_popup_says_its_revision_last_change_and_how_to_open_its_history(page, store):
+    w.write(store, w.Actor(REVIEWER), w.Change("edit", "hama-1", {"claim_status": "confirmed"}, reason="both agree"))
+    at = page()
+    element = next(e for e in at.get("component_instance") if e.proto.component_name.endswith("st_folium"))
+    group = json.loads(element.proto.json_args)["feature_group"]
+    popups = [json.loads(f'"{text}"') for text in re.findall(r'"details": "([^"]*)"', group)]
+    said = html.unescape(re.search(r"<b>History:</b> ([^<]*)<br>", popups[0]).group(1))
+    assert re.fullmatch(
+        r"revision 2, 20\d\d-\d\d-\d\dT[\d:]+\+00:00 by rev@example\.org; select it in the events table to see "
+        r"its history \(Editing the store, A claim's history\)",
+        said,
+    ), said

@@ -160,9 +160,62 @@ def test_review_publishes_only_through_a_reviewer(url, monkeypatch):
     assert run("store", "submit", url, "team-1", "--as", EDITOR)[0] == 0
     code, out, _ = run("store", "review", url)
     assert code == 0 and [r["event_id"] for r in csv.DictReader(io.StringIO(out))] == ["team-1"]
+    queued = next(csv.DictReader(io.StringIO(out)))
+    assert (queued["held_by"], queued["changes_hands"], queued["story_joins"], queued["story_status"]) == (
+        "government",
+        "True",
+        "",
+        "single-source",
+    )
+    assert queued["story_agreed"] == "capture of Hama by opposition: 1 source"
     code, _, err = run("store", "publish", url, "team-1", "--as", EDITOR)
     assert code == 1 and "takes reviewer or above" in err
     code, out, _ = run("store", "publish", url, "team-1", "--as", REVIEWER)
     assert code == 0 and json.loads(out)["review_state"] == "published"
     code, _, err = run("store", "reject", url, "team-1", "--as", REVIEWER, "--reason", "too late")
     assert code == 1 and "published" in err
+
+
+def test_history_of_a_story_lists_every_revision_of_its_claims_in_time_order(url, monkeypatch):
+    added(url, *HAMA, "--event-id", "hama-a")
+    added(url, *HAMA, "--event-id", "hama-b", "source=SOHR", "--date", "2024-12-06")
+    added(url, "--date", "2024-12-05", "--place", "Aleppo", "source=SOHR", "--event-type", "clash", "--event-id", "far")
+    for event_id, reason in (("hama-a", "Reuters confirms"), ("hama-b", "SOHR confirms")):
+        code, _, err = run(
+            "store", "edit", url, event_id, "--as", REVIEWER, "--reason", reason, "claim_status=confirmed"
+        )
+        assert code == 0, err
+    code, out, err = run("store", "history", url, "hama-b", "--story")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    revisions = list(dict.fromkeys((r["revision_id"], r["event_id"], r["action"]) for r in rows))
+    assert [(e, a) for _, e, a in revisions] == [
+        ("hama-a", "create"),
+        ("hama-b", "create"),
+        ("hama-a", "update"),
+        ("hama-b", "update"),
+    ]
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
+    update = rows[-1]
+    assert (update["actor"], update["field"], update["old"], update["new"], update["reason"]) == (
+        REVIEWER,
+        "claim_status",
+        "",
+        "confirmed",
+        "SOHR confirms",
+    )
+    code, out, _ = run("store", "history", url, "hama-a", "--story", "--format", "json")
+    assert code == 0 and [(r["event_id"], r["action"]) for r in json.loads(out)] == [(e, a) for _, e, a in revisions]
+    code, out, _ = run("store", "history", url, "far", "--story")
+    assert {r["event_id"] for r in csv.DictReader(io.StringIO(out))} == {"far"}
+
+
+def test_history_of_a_draft_s_story_shows_the_story_it_would_join(url, monkeypatch):
+    added(url, *HAMA, "--event-id", "hama-a")
+    monkeypatch.setenv("DASHBOARD_REVIEW", "on")
+    assert added(url, *HAMA, "--event-id", "draft", "source=SOHR")["review_state"] == "draft"
+    code, out, err = run("store", "history", url, "draft", "--story")
+    assert code == 0, err
+    assert list(dict.fromkeys(r["event_id"] for r in csv.DictReader(io.StringIO(out)))) == ["hama-a", "draft"]
+    code, _, err = run("store", "history", url, "nobody", "--story")
+    assert code == 2 and "no claim 'nobody'" in err and "Traceback" not in err

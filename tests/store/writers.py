@@ -36,6 +36,7 @@ class Tally:
 
     acknowledged: list[tuple[str, int, str, dict]] = field(default_factory=list)  # event id, version, actor, changes
     stale: int = 0
+    added_at: list[float] = field(default_factory=list)  # time.time() of each acknowledged add
     errors: list[str] = field(default_factory=list)  # anything else a writer met: none is expected
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,6 +80,8 @@ def _one_writer(store, email: str, seconds: float, tally: Tally, seed: int, alia
                 continue
         with tally.lock:
             tally.acknowledged.append((done.event_id, done.version, email, done.changes))
+            if done.action == "add":
+                tally.added_at.append(time.time())
 
 
 def _writer(store, email: str, seconds: float, tally: Tally, seed: int, aliases) -> None:

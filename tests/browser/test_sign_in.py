@@ -91,6 +91,9 @@ def signed_in_as(email: str, role: str = "") -> re.Pattern:
 
 
 def sections(page: Page) -> list[str]:
+    """The editing section's parts, once it is drawn: it comes after the map, later than the signed-in line."""
+    expect(page.locator('[data-testid="stExpander"] summary').first).to_be_visible(timeout=LONG)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=LONG)
     summaries = page.locator('[data-testid="stExpander"] summary').all_inner_texts()
     return [s.strip().splitlines()[-1] for s in summaries]  # after the arrow icon's name
 

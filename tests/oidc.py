@@ -12,11 +12,9 @@ from __future__ import annotations
 import secrets
 import subprocess
 import sys
-import time
-import urllib.error
 from pathlib import Path
 
-from tests.serving import DIRECT, ServerError, free_port, tail
+from tests.serving import free_port, wait_until_answering
 
 CLIENT_ID = "conflict-map-test"
 
@@ -29,20 +27,8 @@ def start_provider(log: Path, startup_s: float = 30) -> tuple[subprocess.Popen, 
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     issuer = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + startup_s
-    while True:
-        if proc.poll() is not None:
-            raise ServerError(f"oidc-provider-mock exited with {proc.returncode}:\n{tail(log)}")
-        try:
-            with DIRECT.open(f"{issuer}/.well-known/openid-configuration", timeout=2) as reply:
-                if reply.status == 200:
-                    return proc, issuer
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise ServerError(f"oidc-provider-mock did not answer at {issuer}:\n{tail(log)}")
-        time.sleep(0.2)
+    wait_until_answering(proc, f"{issuer}/.well-known/openid-configuration", "oidc-provider-mock", log, startup_s, 0.2)
+    return proc, issuer
 
 
 def secrets_toml(folder: Path, issuer: str) -> Path:

@@ -122,20 +122,29 @@ def start(
             command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=server_env(env), start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
+    wait_until_answering(proc, f"{url}/_stcore/health", "streamlit", log, startup_s, 0.3)
+    return proc, url
+
+
+def wait_until_answering(
+    proc: subprocess.Popen, probe: str, name: str, log: Path, startup_s: float, every: float
+) -> None:
+    """Until ``probe`` answers 200, for up to ``startup_s``; ServerError (and the process stopped) if it ends
+    or never answers, with the tail of its ``log``."""
     deadline = time.monotonic() + startup_s
     while True:
         if proc.poll() is not None:
-            raise ServerError(f"streamlit exited with {proc.returncode} before it was healthy:\n{tail(log)}")
+            raise ServerError(f"{name} exited with {proc.returncode} before it answered:\n{tail(log)}")
         try:
-            with DIRECT.open(f"{url}/_stcore/health", timeout=2) as reply:
+            with DIRECT.open(probe, timeout=2) as reply:
                 if reply.status == 200:
-                    return proc, url
+                    return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         if time.monotonic() > deadline:
             stop(proc)
-            raise ServerError(f"streamlit was not healthy at {url} after {startup_s:.0f} s:\n{tail(log)}")
-        time.sleep(0.3)
+            raise ServerError(f"{name} did not answer at {probe} after {startup_s:.0f} s:\n{tail(log)}")
+        time.sleep(every)
 
 
 def chromium_missing() -> str | None:

@@ -61,4 +61,8 @@ def editing_section(settings: dict, page, geodata) -> None:
         editing.section(str(settings["store"]), page, geodata.places, bool(settings["review"]))
 
 
-main()
+# Streamlit runs this script as ``__main__`` and, while it runs, puts it in ``sys.modules["__main__"]``. A
+# process started from the page (an upload's parse, ``pipeline.open_apart``) imports that module again as
+# ``__mp_main__``: there the page must not run.
+if __name__ == "__main__":
+    main()

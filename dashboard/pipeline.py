@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -136,8 +137,23 @@ def open_apart(source: bytes, geodata: Geodata, max_bytes: int | None = None, li
     back. Raises what ``open_events`` raises."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])  # each parse forks from a process that has pandas loaded
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1) as apart:
+    # One process for the one parse: it ends when the pool does, at the end of the block (a pool with
+    # max_tasks_per_child would start a second process for nothing).
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_behind_others) as apart:
         return apart.submit(open_events, source, geodata, max_bytes, limits).result()
+
+
+# How far an upload's parse stands back (``os.nice``): on a busy server, the steps of the sessions already
+# reading a map come before one visitor's new file.
+PARSE_NICENESS = 10
+
+
+def _behind_others() -> None:
+    """In the parsing process: yield the processor to the server's sessions."""
+    try:
+        os.nice(PARSE_NICENESS)
+    except (AttributeError, OSError):  # no nice on this system, or not allowed: parse at the usual priority
+        pass
 
 
 def dataset_bytes(dataset: Dataset) -> int:
@@ -171,9 +187,13 @@ def to_evict(entries: Mapping[str, tuple[int, float]], budget_bytes: int, keep_s
     return dropped
 
 
-def release_memory() -> None:
-    """Hand the memory the load freed back to the system (glibc keeps it otherwise); harmless elsewhere."""
-    gc.collect()
+def release_memory(collect: bool = True) -> None:
+    """Hand the memory the load freed back to the system (glibc keeps it otherwise); harmless elsewhere.
+
+    ``collect=False`` skips the garbage collection (a tenth of a second with a large heap, holding the
+    interpreter lock, so every other session waits): for memory freed by dropping references alone."""
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

@@ -218,12 +218,16 @@ def test_the_csv_export_takes_time_linear_in_the_column_count():
     import time
 
     def seconds(columns: int) -> float:
-        began = time.perf_counter()
-        export.to_csv(_wide(columns))
-        return time.perf_counter() - began
+        """The fastest of three: a ratio of single timings fails whenever the machine is busy for a moment."""
+        wide, took = _wide(columns), []
+        for _ in range(3):
+            began = time.perf_counter()
+            export.to_csv(wide)
+            took.append(time.perf_counter() - began)
+        return min(took)
 
     seconds(200)  # warm up
-    assert seconds(4000) / seconds(1000) < 6
+    assert seconds(4000) / seconds(1000) < 6  # quadratic would be 16
 
 
 def test_a_wide_csv_export_still_guards_every_cell():

@@ -107,10 +107,13 @@ def dataset_uploaded(digest: str, data: Callable[[], bytes], geodata: Geodata, s
             entry = held[digest] = [dataset, held_bytes, 0.0]
         entry[2] = time.time()
         budget, keep = int(settings["upload_budget_mb"]) * 1_000_000, float(settings["upload_keep_minutes"]) * 60
-        for gone in pipeline.to_evict({k: (v[1], v[2]) for k, v in held.items()}, budget, keep, entry[2]):
+        evicted = pipeline.to_evict({k: (v[1], v[2]) for k, v in held.items()}, budget, keep, entry[2])
+        for gone in evicted:
             held.pop(gone, None)
             forget(("upload", gone))
-        return entry[0]
+    if evicted:
+        pipeline.release_memory(collect=False)  # what the evicted uploads held goes back to the system
+    return entry[0]
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from tests import serving
@@ -14,16 +15,20 @@ from tests.browser.helpers import all_days, bundled_lines, open_app, step_to, up
 from tests.browser.test_uploads import caption, upload
 from tests.support import EVENTS, REPO
 
-# Each upload loads as about 14 MB of events and its index: the budget holds one of the four. Measured here:
-# the server grew 180 MB with six 13 MB uploads and a 25 MB budget, 353 MB with no budget; most of the rest
-# is what two sessions' pages, maps and caches hold beside the uploads (SESSIONS_MB). The budget's own
-# accounting is tested exactly in tests/test_budgets.py and tests/test_derived_cache.py.
+# Each upload loads as about 14 MB of events and its index: the budget holds one of the four. Measured here
+# on a quiet machine: the server grew 70 to 108 MB in all (242 MB before uploads handed their memory back
+# and glibc's allocator was set up for it, deploy/serve.py); most of it is what two sessions' pages, maps
+# and caches hold beside the uploads (SESSIONS_MB). The budget's own accounting is tested exactly in
+# tests/test_budgets.py and tests/test_derived_cache.py.
 BUDGET_MB, UPLOADS, UPLOAD_MB = 20, 4, 9
-SESSIONS_MB = 200
+SESSIONS_MB = 150
 # The issue's aim is an honest step under STEP_LIMIT_S whatever another session does. On this 2-core machine,
-# busy with other work, plain steps took 0.6 to 0.95 s and steps beside the uploads 1.5 to 3.6 s, so the test
-# holds them to SLOWDOWN times the same session's plain steps, measured just before, or STEP_LIMIT_S if more.
-STEP_LIMIT_S, SLOWDOWN = 1.0, 5.0
+# quiet, plain steps took 0.41 to 0.67 s and steps beside the uploads 0.48 to 1.23 s (median 0.76 s) with
+# the hostile visitor's browser apart, as here (up to 1.42 s with both pages in one browser). When the
+# machine is busy with other work both grow, so the test holds steps to SLOWDOWN times the same session's
+# plain steps, measured just before, or STEP_LIMIT_S if more.
+STEP_LIMIT_S, SLOWDOWN = 1.0, 4.0
+LOG = REPO / "artifacts" / "hostile_session.log"
 
 
 def rss_mb(pid: int) -> float:
@@ -47,11 +52,25 @@ def distinct_files(folder: Path) -> list[Path]:
     return files
 
 
-def test_an_uploading_session_neither_stalls_nor_fills_the_server_for_an_honest_one(browser, bundled, tmp_path):
+@pytest.fixture
+def elsewhere(browser, tmp_path):
+    """A second Chromium at the lowest priority, for the hostile visitor: a real one browses from another
+    machine, so its page's drawing must not take this machine's processor from the honest visitor's."""
+    niced = tmp_path / "chromium-niced"
+    niced.write_text(f'#!/bin/sh\nexec nice -n 19 {serving.CHROMIUM} "$@"\n', encoding="utf-8")
+    niced.chmod(0o755)
+    apart = browser.browser_type.launch(**{**serving.chromium(), "executable_path": str(niced)})
+    yield apart
+    apart.close()
+
+
+def test_an_uploading_session_neither_stalls_nor_fills_the_server_for_an_honest_one(
+    browser, elsewhere, bundled, tmp_path
+):
     files = distinct_files(tmp_path)
-    flags = ("--upload-mb", str(UPLOAD_MB), "--upload-budget-mb", str(BUDGET_MB))
-    proc, url = serving.start(EVENTS, flags, log=REPO / "artifacts" / "hostile_session.log")
-    honest_context, hostile_context = browser.new_context(), browser.new_context()
+    flags = ("--upload-mb", str(UPLOAD_MB), "--upload-budget-mb", str(BUDGET_MB), "--timing")
+    proc, url = serving.start(EVENTS, flags, log=LOG)
+    honest_context, hostile_context = browser.new_context(), elsewhere.new_context()
     try:
         honest, hostile = honest_context.new_page(), hostile_context.new_page()
         open_app(honest, url)
@@ -83,6 +102,9 @@ def test_an_uploading_session_neither_stalls_nor_fills_the_server_for_an_honest_
     print(f"honest steps {[round(t, 2) for t in took]} s; RSS grew {grown:.0f} MB (peak +{peak - before:.0f} MB) "
           f"for {held_mb:.0f} MB uploaded, budget {BUDGET_MB} MB")  # fmt: skip
     assert peak - before < BUDGET_MB + SESSIONS_MB, f"the server grew by {peak - before:.0f} MB, past the budget"
+    # Each upload is parsed in a process of its own, which imports the page's script as __mp_main__: it
+    # must not run the page there (it did, twice per upload, loading the events file each time).
+    assert LOG.read_text(encoding="utf-8").count("load_ms=") == 1, "the events file was loaded more than once"
     limit = max(STEP_LIMIT_S, SLOWDOWN * sorted(plain)[len(plain) // 2])
     print(f"plain steps {[round(t, 2) for t in plain]} s; limit {limit:.2f} s")
     assert max(took) < limit, f"an honest step took {max(took):.2f} s while another session uploaded"

@@ -119,6 +119,11 @@ def open_view(
     if before == key:
         return
     st.session_state[DATASET_KEY] = key
+    if before is not None and key[0] == "store" and before[:2] == key[:2] and DAY in st.session_state:
+        # A change merged into the same store: the view stays as the session has it now. Not as its link
+        # has it: the link is written at the end of a run, so a step taken while the news came would be lost.
+        keep_session_view(days, options)
+        return
     keep = before is None or before[:2] == key[:2]
     params = {name: st.query_params.get_all(name) for name in st.query_params} if keep else {}
     wanted, notices = view.from_params(params, days, options, default_window, places)
@@ -134,8 +139,6 @@ def open_view(
     st.session_state[RADIUS] = wanted.radius
     st.session_state[START_MAP] = (wanted.centre, wanted.zoom)
     st.session_state[LINK_NOTICES] = notices
-    if keep and before is not None and key[0] == "store":
-        return  # a change merged into the same store: the table's pick and the panels' choices stay
     st.session_state[SELECTED_IDS] = []
     stale_keys = (
         COMPARE_A,
@@ -151,6 +154,16 @@ def open_view(
     )
     for stale in stale_keys:
         st.session_state.pop(stale, None)
+
+
+def keep_session_view(days: list[dt.date], options: dict[str, list[str]]) -> None:
+    """The session's own view on a new version of its store: the day kept within the days, the window within
+    their number, and each filter's values that are still there (a claim withdrawn may take a value away)."""
+    keep_day_within(days)
+    st.session_state[WINDOW] = min(max(int(st.session_state.get(WINDOW) or 1), 1), max(len(days), 1))
+    for facet in filters.FACETS:
+        chosen = st.session_state.get(facet_key(facet)) or []
+        st.session_state[facet_key(facet)] = [v for v in chosen if v in set(options.get(facet, []))]
 
 
 def take_theirs() -> None:

@@ -141,6 +141,7 @@ def test_the_keyboard_goes_through_the_events_and_opens_each_ones_details(page, 
     page.get_by_role("button", name="Next event ▶").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Event 2 of")).to_be_visible()
+    expect(popup).to_have_count(1)  # the first event's popup closes as the second's opens
     expect(popup).not_to_have_text(first)
     # The ring is on a marker the map draws: some event marker sits at its very point.
     assert page.evaluate(

@@ -26,6 +26,8 @@ import bisect
 import datetime as dt
 import os
 import platform
+import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -226,7 +228,12 @@ def run(args) -> None:
         finally:
             thread.join(args.seconds + 180)
             serving.stop(server)
+            kept = Path(__file__).resolve().parent.parent / "artifacts" / "load-store-server.log"
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(log, kept)  # the server's run_ms and view_ms lines, for a closer look
         report(args, store, out["tally"], start_count, seen, made)
+        runs = [float(ms) for ms in re.findall(r"run_ms=([\d.]+)", kept.read_text(encoding="utf-8"))]
+        print(f"- server: {len(runs)} full runs finished, run_ms p50 {_pct(runs, 50):.0f} (log: {kept})")
 
 
 def report(args, store, tally: writers.Tally, start_count: int, seen: list[Seen], made: list[str]) -> None:

@@ -64,17 +64,23 @@ def test_the_app_on_a_store_shows_what_the_file_shows(app, on_store, store_url):
     assert live.shown_url(store_url) in caption
 
 
-def test_a_claim_imported_shows_on_the_next_run(on_store, store_url, tmp_path):
-    at = on_store()
-    before = shown(at)
-    added = tmp_path / "added.csv"
+def added_meanwhile(store_url: str, folder, id_date_place: str, description: str) -> None:
+    """One capture claim by Reuters imported into the store while a page is open, and time for the page to hear."""
+    added = folder / "added.csv"
+    day = id_date_place.split(",")[1]
     added.write_text(
-        HEADER + "\nnew-claim-1,2024-12-08,Damascus,,,capture,HTS,,opposition,Reuters,independent media,reported,"
-        "2024-12-08,A claim added while the page is open.,,test\n",
+        f"{HEADER}\n{id_date_place},,,capture,HTS,,opposition,Reuters,independent media,reported,"
+        f"{day},{description},,test\n",
         encoding="utf-8",
     )
     imported(store_url, added)
     time.sleep(live.POLL_S + 0.1)
+
+
+def test_a_claim_imported_shows_on_the_next_run(on_store, store_url, tmp_path):
+    at = on_store()
+    before = shown(at)
+    added_meanwhile(store_url, tmp_path, "new-claim-1,2024-12-08,Damascus", "A claim added while the page is open.")
     at.run()
     assert not at.exception
     assert shown(at) == before + 1
@@ -88,14 +94,7 @@ def test_a_step_taken_as_the_store_changes_is_kept(on_store, store_url, tmp_path
     last = days.value
     at.slider(key="day").set_value(last - dt.timedelta(days=3))
     at.query_params.clear()  # the link as a run that was cut short left it: no day of its own
-    added = tmp_path / "added.csv"
-    added.write_text(
-        HEADER + "\nnew-claim-2,2024-12-01,Aleppo,,,capture,HTS,,opposition,Reuters,independent media,reported,"
-        "2024-12-01,A claim published while the page steps.,,test\n",
-        encoding="utf-8",
-    )
-    imported(store_url, added)
-    time.sleep(live.POLL_S + 0.1)
+    added_meanwhile(store_url, tmp_path, "new-claim-2,2024-12-01,Aleppo", "A claim published while the page steps.")
     at.run()
     assert not at.exception
     assert at.slider(key="day").value == last - dt.timedelta(days=3)

@@ -23,7 +23,7 @@ from tests.support import EVENTS, REPO
 BUDGET_MB, UPLOADS, UPLOAD_MB = 20, 4, 9
 SESSIONS_MB = 150
 # The aim is an honest step under STEP_LIMIT_S whatever another session does. On this 2-core machine,
-# quiet, plain steps took 0.41 to 0.67 s and steps beside the uploads 0.48 to 1.23 s (median 0.76 s) with
+# quiet, plain steps took 0.39 to 0.66 s and steps beside the uploads 0.51 to 1.39 s (median 0.76 s) with
 # the hostile visitor's browser apart, as here (up to 1.42 s with both pages in one browser). When the
 # machine is busy with other work both grow, so the test holds steps to SLOWDOWN times the same session's
 # plain steps, measured just before, or STEP_LIMIT_S if more.

@@ -20,8 +20,7 @@ from collections.abc import Mapping
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import control, stories
-from ..filters import sort_by_date
+from .. import control, filters, stories
 from ..model import NOT_CONTROL
 from . import roles, schema
 
@@ -172,12 +171,9 @@ def _near(claim: pd.Series, events: pd.DataFrame) -> pd.DataFrame:
     """The published claims that could share a story with ``claim``: close enough in days and km."""
     if events.empty:
         return events
-    day = pd.Timestamp(claim["date"])
-    days = (pd.to_datetime(events["date"]) - day).dt.days.abs()
-    lat, lon = float(claim["lat"]), float(claim["lon"])
-    km = [stories._km(lat, lon, a, b) for a, b in zip(events["lat"], events["lon"], strict=True)]
-    close = days.le(stories.STORY_DAYS).to_numpy() & (pd.Series(km, index=events.index) <= 2 * stories.STORY_KM)
-    return events.loc[close]
+    days = (pd.to_datetime(events["date"]) - pd.Timestamp(claim["date"])).dt.days.abs()
+    around = filters.within_km(events, float(claim["lat"]), float(claim["lon"]), 2 * stories.STORY_KM)
+    return events.loc[days.le(stories.STORY_DAYS).to_numpy() & around]
 
 
 def _story_of(claim: pd.Series, published: pd.DataFrame, now: pd.DataFrame | None) -> dict[str, str]:
@@ -190,7 +186,7 @@ def _story_of(claim: pd.Series, published: pd.DataFrame, now: pd.DataFrame | Non
     candidate["line"] = int(near["line"].max()) + 1 if len(near) and "line" in near.columns else 0
     both = pd.concat([near.assign(date=pd.to_datetime(near["date"])), pd.DataFrame([candidate])], ignore_index=True)
     both = both.fillna({c: "" for c in both.columns if both[c].dtype == object})
-    grouped = stories.add_stories(sort_by_date(both))
+    grouped = stories.add_stories(filters.sort_by_date(both))
     mine = grouped.loc[grouped["event_id"].astype(str).eq(str(claim["event_id"]))].iloc[0]
     others = grouped.loc[grouped["story_id"].eq(mine["story_id"]) & grouped["event_id"].ne(claim["event_id"])]
     joins = [str(e) for e in others["event_id"]]

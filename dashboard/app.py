@@ -28,6 +28,7 @@ def main() -> None:
     except (KeyError, ValueError) as err:
         st.error(f"Bad setting: {literal(err)}")
         st.stop()
+    state.keep_leaving()  # a sign-in or sign-out asked for in a run a rerun cut short
     layout.style()
     try:
         geodata = caches.geodata_in(str(settings["geodata"]))

@@ -41,3 +41,23 @@ def test_only_the_loopback_address_is_loopback(address, loopback):
 )
 def test_a_session_is_from_this_machine_only_straight_to_a_loopback_host(headers, local):
     assert identity.direct_local(headers) is local
+
+
+def test_a_sign_in_asked_for_is_asked_again_by_every_later_run(monkeypatch):
+    """Streamlit drops a redirect that has not gone out when a new run starts (the map's first report reran
+    the page as the Sign in button was clicked, once in CI): each run asks again until the browser leaves."""
+    from dashboard.page import state
+
+    asked: list[str] = []
+    monkeypatch.setattr(state.st, "session_state", {})
+    monkeypatch.setattr(state.st, "login", lambda: asked.append("login"))
+    monkeypatch.setattr(state.st, "logout", lambda: asked.append("logout"))
+    state.keep_leaving()
+    assert asked == []  # nobody clicked
+    state.leave_for("login")  # the button's callback
+    state.keep_leaving()  # the run it started, cut short by a rerun
+    state.keep_leaving()  # the rerun
+    assert asked == ["login", "login"]
+    state.leave_for("logout")
+    state.keep_leaving()
+    assert asked[-1] == "logout"

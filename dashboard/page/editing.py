@@ -95,7 +95,7 @@ def _sign_in_bar(store, who: identity.Identity) -> str | None:
     role = write.role(store, actor) if (actor.email or actor.local) else None
     if who.sign_in and actor.email is None:
         st.caption("Signed out: you see the published claims. Sign in to add or correct claims.")
-        st.button("Sign in", on_click=st.login, key=state.SIGN_IN)
+        st.button("Sign in", on_click=state.leave_for, args=("login",), key=state.SIGN_IN)
         return None
     if actor.local:
         st.caption(
@@ -104,7 +104,7 @@ def _sign_in_bar(store, who: identity.Identity) -> str | None:
         )
     else:
         st.caption(f"Signed in as {literal(actor.email)}: {role or 'no role in this store'}.")
-        st.button("Sign out", on_click=st.logout, key=state.SIGN_OUT)
+        st.button("Sign out", on_click=state.leave_for, args=("logout",), key=state.SIGN_OUT)
     if role in (None, "viewer"):
         st.caption("You can read the published claims and their histories; an admin can give you a role.")
     return role

@@ -40,6 +40,7 @@ COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 # The editing section (page/editing.py): each form's fields are keyed PREFIX + field name.
 SIGN_IN, SIGN_OUT = "sign_in", "sign_out"  # the buttons
+LEAVING = "leaving"  # "login" or "logout": the redirect a button asked for, asked again by each run till it goes
 ADD_PREFIX = "add_"  # the add form's fields
 ADD_PROBLEMS = "add_problems"  # field -> the validator's message, from the last refused add
 ADD_DONE = "add_done"  # (event id, how it stands) of the claim just added: said once, and the form emptied
@@ -193,3 +194,20 @@ def pick_next(ids, at, delta: int) -> None:
 
 def pick_none() -> None:
     st.session_state[SELECTED_IDS] = []
+
+
+def leave_for(where: str) -> None:
+    """The Sign in or Sign out button's callback: the run it starts, and every later run of this session, ask
+    for the redirect to the provider (``st.login``) or to sign-out (``st.logout``) first (``keep_leaving``)."""
+    st.session_state[LEAVING] = where
+
+
+def keep_leaving() -> None:
+    """Ask again for the redirect a button asked for. Streamlit sends the redirect as a message that a new run
+    drops if it has not yet gone out (a rerun, such as the map's first report, clears the queue); the browser
+    then stayed on the page and the click was lost. The redirect ends the session, so this stops with it."""
+    where = st.session_state.get(LEAVING)
+    if where == "login":
+        st.login()
+    elif where == "logout":
+        st.logout()

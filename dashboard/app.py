@@ -28,6 +28,7 @@ def main() -> None:
     except (KeyError, ValueError) as err:
         st.error(f"Bad setting: {literal(err)}")
         st.stop()
+    state.full_run_began()
     state.keep_leaving()  # a sign-in or sign-out asked for in a run a rerun cut short
     layout.style()
     try:

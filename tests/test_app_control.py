@@ -67,9 +67,9 @@ def test_on_9_december_baseline_only_places_say_so_and_the_legend_names_them(app
     at = app({"day": "2024-12-09"})
     payload = map_payload(at)
     assert at.slider(key="day").value == dt.date(2024, 12, 9)
-    assert "Douma: government (baseline of 26 Nov 2024 only: no claim since)" in payload["feature_group"]
+    assert "Douma: government (baseline of 26 Nov 2024 only: no claim since then)" in payload["feature_group"]
     assert "Baniyas: government (baseline of 26 Nov 2024 only" in payload["feature_group"]
-    assert "baseline only: no claim since" in json.dumps(payload)
+    assert "baseline only: no claim since 26 Nov 2024" in json.dumps(payload)
 
 
 def test_a_place_s_history_says_when_it_fell_and_every_source_that_says_so(app):

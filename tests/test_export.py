@@ -227,7 +227,9 @@ def test_the_csv_export_takes_time_linear_in_the_column_count():
         return min(took)
 
     seconds(200)  # warm up
-    assert seconds(4000) / seconds(1000) < 6  # quadratic would be 16
+    # Eight times the columns: linear is 8 (4.7 to 6.7 measured for four times, on a quiet and a busy machine),
+    # quadratic 64; the bound leaves a busy machine room.
+    assert seconds(4000) / seconds(500) < 24
 
 
 def test_a_wide_csv_export_still_guards_every_cell():

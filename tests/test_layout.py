@@ -63,7 +63,7 @@ def test_per_day_counts_by_the_date_reported_and_says_how_many_have_none():
 def test_the_filter_summary_names_only_what_is_left_out():
     options = {"source": ["A", "B", "C", "D", "E"], "event_type": ["clash", "capture"]}
     assert day.filters_summary({"source": options["source"], "event_type": options["event_type"]}, options) == (
-        "Filters: none, every claim in the file"
+        "Filters: none, every claim"
     )
     # An empty filter shows everything, so it leaves nothing out.
     text = day.filters_summary({"source": ["A", "B", "C", "D"], "event_type": []}, options)

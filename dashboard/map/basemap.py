@@ -9,7 +9,7 @@ import geopandas as gpd
 from branca.element import Element
 
 from ..geocode import Geodata
-from ..model import CONTROLLERS, COUNTRY, EVENT_TYPES, MAX_ZOOM, MIN_ZOOM
+from ..model import BASELINE_TEXT, CONTROLLERS, COUNTRY, EVENT_TYPES, MAX_ZOOM, MIN_ZOOM
 from ..settings import TILES
 from .assets import LOCAL_CSS, LOCAL_JS
 from .elements import Basemap, Legend
@@ -129,7 +129,7 @@ def legend_html() -> str:
 
 BASIS_LABELS = {
     "claimed": "claimed since the baseline",
-    "baseline": "baseline only: no claim since",
+    "baseline": "baseline only: no claim since " + BASELINE_TEXT,
     "no claim": "no claim by these sources",
 }
 

@@ -316,7 +316,7 @@ def _basis_style(basis: pd.Series, controllers: pd.Series) -> pd.DataFrame:
 def _zone_tooltip(zones: gpd.GeoDataFrame) -> pd.Series:
     who = escape_text(zones["controller"])
     words = {
-        "baseline": " (baseline of " + BASELINE_TEXT + " only: no claim since; derived from place control)",
+        "baseline": " (baseline of " + BASELINE_TEXT + " only: no claim since then; derived from place control)",
         "no claim": "",
     }
     held = "Zone held by " + who + zones["basis"].map(words).fillna(" (derived from place control)")
@@ -331,7 +331,7 @@ def control_tooltip(control: pd.DataFrame) -> pd.Series:
         [
             " (claimed by " + sources + "; latest claim " + since + ")",
             " (sources disagree: " + sources + "; since " + since + ")",
-            pd.Series(f" (baseline of {BASELINE_TEXT} only: no claim since)", index=control.index),
+            pd.Series(f" (baseline of {BASELINE_TEXT} only: no claim since then)", index=control.index),
         ],
         "",
     )

@@ -131,7 +131,7 @@ def store_changed() -> bool:
 def watch_store() -> None:
     """Look for the store's news twice a second, so that a change shows on an open map no one touches within
     2 s: the look costs nothing (``store_changed``), the full run that follows up to a second and a half."""
-    if store_changed():
+    if state.fragment_rerun("watch_store") and store_changed():
         st.rerun()
 
 

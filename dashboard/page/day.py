@@ -84,7 +84,7 @@ def filters_summary(chosen: dict[str, list[str]], options: dict[str, list[str]],
         names = [label(v) for v in picked[:most]]
         more = f" and {len(picked) - most} more" if len(picked) > most else ""
         parts.append(f"{title.lower()}: {', '.join(names)}{more} ({len(picked)} of {len(every)})")
-    return "Filters: " + ("; ".join(parts) if parts else "none, every claim in the file")
+    return "Filters: " + ("; ".join(parts) if parts else "none, every claim")
 
 
 def summary(opened: Opened, choice, day: dt.date, mode: str, window: int) -> None:

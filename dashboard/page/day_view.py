@@ -62,7 +62,7 @@ def day_view(opened: Opened, choice: Choice, playing: bool) -> None:
     began, settings, days = time.perf_counter(), opened.settings, opened.days
     if st.session_state[state.PLAYING] != playing:
         st.rerun()  # start or stop the play timer, which only a full run can change
-    if data.file_changed() or data.store_changed():
+    if state.fragment_rerun("day_view") and (data.file_changed() or data.store_changed()):
         st.rerun()  # a step reruns only this fragment; a full run reads the file again, or merges the store's news
     day.play_step(days, playing, float(settings["play_seconds"]))
     on, mode, window = day.controls(days)

@@ -40,6 +40,8 @@ COMPARE_A, COMPARE_B = "compare_a", "compare_b"
 HISTORY_PLACE = "history_place"  # the place whose history is shown
 # The editing section (page/editing.py): each form's fields are keyed PREFIX + field name.
 SIGN_IN, SIGN_OUT = "sign_in", "sign_out"  # the buttons
+FULL_RUN = "full_run"  # a number each full run of the page takes, so that a fragment tells its own reruns apart
+DRAWN_IN = "drawn_in_"  # + a fragment's name: the full run it was last drawn in
 LEAVING = "leaving"  # "login" or "logout": the redirect a button asked for, asked again by each run till it goes
 ADD_PREFIX = "add_"  # the add form's fields
 ADD_PROBLEMS = "add_problems"  # field -> the validator's message, from the last refused add
@@ -194,6 +196,22 @@ def pick_next(ids, at, delta: int) -> None:
 
 def pick_none() -> None:
     st.session_state[SELECTED_IDS] = []
+
+
+def full_run_began() -> None:
+    st.session_state[FULL_RUN] = st.session_state.get(FULL_RUN, 0) + 1
+
+
+def fragment_rerun(name: str) -> bool:
+    """Whether this call of the fragment ``name`` is a rerun of the fragment alone, not a full run of the page.
+
+    A full run has just read the file or the store: asking it for another one (``st.rerun``) would only cut it
+    short, and drop the click that started it (a Save pressed as a colleague's claim arrived was lost so)."""
+    run, key = st.session_state.get(FULL_RUN), DRAWN_IN + name
+    if st.session_state.get(key) == run:
+        return True
+    st.session_state[key] = run
+    return False
 
 
 def leave_for(where: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from dashboard import live
 from dashboard.page import identity
 from dashboard.store import open_store, schema
 from dashboard.store import write as w
@@ -178,6 +179,19 @@ def test_a_stale_correction_shows_both_versions_and_keeps_the_typed_values(page,
     assert claims(store)[0]["claim_status"] == "disputed"
     button(at, "Start again from their version").click().run()
     assert at.selectbox(key="fix_claim_status").value == "disputed"
+
+
+def test_a_click_in_the_run_that_hears_the_stores_news_is_not_lost(page, store, monkeypatch):
+    """The store's news heard during a full run no longer asks for another: that rerun dropped the click which
+    started the run (a Save pressed as a colleague's claim arrived did nothing, and a CI run failed so)."""
+    at = page()
+    at.text_input(key="fix_claim").set_value("hama-1").run()
+    at.selectbox(key="fix_claim_status").set_value("confirmed")
+    at.text_input(key="fix_reason").set_value("confirmed by SOHR")
+    heard = iter([True])  # the next look at the store has news, then none
+    monkeypatch.setattr(live.Feed, "news", lambda feed, generation, down_since: next(heard, False))
+    button(at, "Save the correction").click().run()
+    assert claims(store)[0]["claim_status"] == "confirmed"
 
 
 def test_withdraw_and_restore_from_the_page(page, store):

@@ -234,6 +234,12 @@ def acled_dates(values: pd.Series) -> pd.Series:
     and day-first numbers "29/11/2024", "29-11-2024", "29.11.2024".
     """
     text = values.astype(str).str.strip()
+    codes, distinct = pd.factorize(text)  # an export has few distinct days: each is read once
+    days = _acled_days(pd.Series(distinct, dtype=object))
+    return pd.Series(days.to_numpy()[codes], index=values.index, dtype=pd.StringDtype("pyarrow"))
+
+
+def _acled_days(text: pd.Series) -> pd.Series:
     iso = text.str.extract(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
     numeric = text.str.extract(r"^(?P<day>\d{1,2})(?P<sep>[/.\-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})$")
     named = text.str.extract(r"^(?P<day>\d{1,2})[ \-](?P<month>[A-Za-z]{3,9})\.?,?[ \-](?P<year>\d{4})$")
@@ -244,7 +250,7 @@ def acled_dates(values: pd.Series) -> pd.Series:
         found = [pd.to_numeric(form[unit], errors="coerce").astype("float64") for form in (iso, numeric, named)]
         parts[unit] = found[0].fillna(found[1]).fillna(found[2])
     days = pd.to_datetime(pd.DataFrame(parts), errors="coerce")
-    return days.dt.strftime("%Y-%m-%d").where(days.notna(), text).astype(pd.StringDtype("pyarrow"))
+    return days.dt.strftime("%Y-%m-%d").where(days.notna(), text).astype(object)
 
 
 def _acled(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], dict[str, str]]:

@@ -22,6 +22,7 @@ import datetime as dt
 import itertools
 import operator
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..export import json_members
 from ..geocode import geocode
@@ -109,7 +111,7 @@ class Rows:
     coordinates as floats or None, text as text, the file's own columns as ``extra`` (a dict, and its JSON)."""
 
     values: dict[str, list]  # content column -> values, "extra" excepted
-    extra: list[dict]
+    extra_values: dict[str, list]  # the file's own column -> values
     extra_json: list[str]
     ids: list[str]
     lines: list[int]
@@ -118,9 +120,13 @@ class Rows:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def extra(self, i: int) -> dict:
+        """Row ``i``'s own columns, ``{name: text}`` (made only for the rows that changed)."""
+        return {name: values[i] for name, values in self.extra_values.items()}
+
     def content(self, i: int) -> dict:
         """Row ``i``'s content as JSON values (as ``plain_content`` gives a stored claim's)."""
-        return {name: self.values[name][i] for name in self.values} | {"extra": self.extra[i]}
+        return {name: self.values[name][i] for name in self.values} | {"extra": self.extra(i)}
 
 
 def _hashes(frame: pd.DataFrame, extras: list[str]) -> list[str]:
@@ -158,12 +164,11 @@ def claim_rows(frame: pd.DataFrame, extra_columns: list[str]) -> Rows:
         else:
             values[name] = column.to_numpy(dtype=object, na_value="").tolist()
     extras = [name for name in extra_columns if name in frame.columns]
-    texts = [frame[name].to_numpy(dtype=object, na_value="").tolist() for name in extras]
-    extra = [dict(zip(extras, row, strict=True)) for row in zip(*texts, strict=True)] if extras else [{}] * len(frame)
+    texts = {name: frame[name].to_numpy(dtype=object, na_value="").tolist() for name in extras}
     as_json = pc.binary_join_element_wise("{", json_members(frame[extras].fillna("")), "}", "").to_pylist()
     return Rows(
         values,
-        extra,
+        texts,
         as_json,
         frame["event_id"].to_numpy(dtype=object).tolist(),
         frame["line"].astype("int64").tolist(),
@@ -199,6 +204,9 @@ def _existing(connection: sa.Connection, ids: list[str]) -> dict[str, sa.Row]:
     """The claims already stored under ``ids``, by event id."""
     found: dict[str, sa.Row] = {}
     query = sa.select(claims.c.claim_id, claims.c.event_id, claims.c.content_hash, claims.c.seen_import, claims.c.line)
+    if connection.dialect.name == "postgresql":  # the chunk's ids as one array parameter, not thousands
+        wanted = sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Text))
+        return {row.event_id: row for row in connection.execute(query.where(claims.c.event_id == sa.any_(wanted)))}
     for start in range(0, len(ids), _LOOKUP):
         part = ids[start : start + _LOOKUP]
         for row in connection.execute(query.where(claims.c.event_id.in_(part))):
@@ -364,7 +372,7 @@ def _revise(connection: sa.Connection, run: _Run, rows: Rows, diffs: list[tuple[
         ),
         [
             {"b_" + name: _typed(name, rows.values[name][i]) for name in content}
-            | {"b_extra": rows.extra[i], "b_content_hash": rows.hashes[i], "b_line": rows.lines[i]}
+            | {"b_extra": rows.extra(i), "b_content_hash": rows.hashes[i], "b_line": rows.lines[i]}
             | {"b_claim": claim_id, "b_rev": rev}
             for (i, claim_id, _), (rev,) in zip(diffs, revised, strict=True)
         ],
@@ -432,13 +440,29 @@ def _remember_rejected(run: _Run, raw: RawTable, rejected: pd.DataFrame) -> None
             run.rejected_ids.setdefault(str(event_id), int(line))
 
 
-def _write_chunk(connection: sa.Connection, run: _Run, chunk: Chunk, aliases: pd.DataFrame) -> None:
-    raw = chunk.raw
-    located, rejected = _checked(raw, aliases)
+@dataclass
+class _Prepared:
+    """A chunk checked and made into claim rows, ready to be written (``_prepare``, in the reading thread)."""
+
+    chunk: Chunk
+    rows: Rows
+    rejected: pd.DataFrame
+    extra_columns: list[str]  # the file's own columns seen up to this chunk, in order
+
+
+def _prepare(chunk: Chunk, aliases: pd.DataFrame, extra_columns: list[str]) -> _Prepared:
+    """What the file says in one chunk, with nothing asked of the store: checked, geocoded, as claim rows.
+    ``extra_columns`` grows by the chunk's new columns."""
+    located, rejected = _checked(chunk.raw, aliases)
     for name in located.columns:
-        if name not in _NOT_EXTRA and name not in run.extra_columns:
-            run.extra_columns.append(name)
-    rows = claim_rows(located, run.extra_columns)
+        if name not in _NOT_EXTRA and name not in extra_columns:
+            extra_columns.append(name)
+    return _Prepared(chunk, claim_rows(located, extra_columns), rejected, list(extra_columns))
+
+
+def _write_chunk(connection: sa.Connection, run: _Run, prepared: _Prepared) -> None:
+    raw, rows, rejected = prepared.chunk.raw, prepared.rows, prepared.rejected
+    run.extra_columns = prepared.extra_columns
     found = _existing(connection, rows.ids)
     new, changed, same, duplicates = _sorted_out(run, rows, found, raw.columns.get("event_id", "event_id"))
     _add(connection, run, rows, new)
@@ -525,11 +549,18 @@ def import_file(
             {"file": report.file, "format": fmt, "origin": report.origin, "started_at": at},
         ).scalar_one()
     run = _Run(report, limits.rejected_kept, at)
-    for chunk in _chained(first, chunks):
-        with store.engine.begin() as connection:
-            _write_chunk(connection, run, chunk, aliases)
-        if progress:
-            progress(chunk.done, chunk.size)
+    seen_columns: list[str] = []
+    prepared = (_prepare(chunk, aliases, seen_columns) for chunk in _chained(first, chunks))
+    # The next chunk is read and checked in a thread while this one is written: the database works in its own
+    # process meanwhile, so the two cores share an import. Two chunks at most are held besides the one read.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-import-read") as reader:
+        ahead = reader.submit(next, prepared, None)
+        while (ready := ahead.result()) is not None:
+            ahead = reader.submit(next, prepared, None)
+            with store.engine.begin() as connection:
+                _write_chunk(connection, run, ready)
+            if progress:
+                progress(ready.chunk.done, ready.chunk.size)
     with store.engine.begin() as connection:
         report.missing, report.missing_listed = _missing(connection, report)
         connection.execute(

@@ -60,11 +60,19 @@ def index_events(events: pd.DataFrame) -> Indexed:
         source=source.astype("int64"),
         outlets=outlets,
         source_cells=list(cells),
-        story=pd.factorize(events["story_id"].astype(str))[0].astype("int64")
-        if "story_id" in events.columns
-        else np.zeros(len(events), dtype="int64"),
+        story=_story_codes(events),
         extent=aggregate.extent(events["lat"].to_numpy(float), events["lon"].to_numpy(float)),
     )
+
+
+def _story_codes(events: pd.DataFrame) -> np.ndarray:
+    """Each event's story as a number. Where every story has one claim (a large store's claims standing alone
+    until stories are made), each event is its own: 0, 1, 2, ... with no hashing of a million ids."""
+    if "story_id" not in events.columns:
+        return np.zeros(len(events), dtype="int64")
+    if "story_size" in events.columns and bool((events["story_size"].to_numpy() == 1).all()):
+        return np.arange(len(events), dtype="int64")
+    return pd.factorize(events["story_id"].astype(str))[0].astype("int64")
 
 
 def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:

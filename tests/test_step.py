@@ -63,3 +63,15 @@ def test_counts_read_in_place_match_pandas(indexed, bundled_events):
         sources = set(s.strip() for cell in shown["source"] for s in cell.split(";") if s.strip())
         assert step.count_sources(indexed, at) == len(sources)
         assert step.count_stories(indexed, at) == shown["story_id"].nunique()
+
+
+def test_story_numbers_are_the_same_whether_stories_are_made_or_each_claim_stands_alone(bundled_events):
+    import pandas as pd
+
+    from dashboard.live import standing_alone
+
+    alone = standing_alone(bundled_events)
+    assert list(step.index_events(alone).story) == list(pd.factorize(alone["story_id"].astype(str))[0])
+    made = step.index_events(bundled_events).story
+    assert list(made) == list(pd.factorize(bundled_events["story_id"].astype(str))[0])
+    assert len(set(made)) < len(made)  # the bundled file has stories of several claims

@@ -569,7 +569,18 @@ def import_file(
             .values(finished_at=now(), missing=report.missing)
         )
     report.finished = True
+    if store.dialect == "postgresql" and report.accepted:
+        _vacuum(store)
     return report
+
+
+def _vacuum(store: Store) -> None:
+    """``VACUUM (ANALYZE) claims`` after an import on PostgreSQL. Its rows are new (or, for an unchanged row, a new
+    version): until a vacuum marks their pages all-visible, the app's read by ``claims_lean`` fetches every row
+    from the table too, and the planner prefers a scan and a sort of the whole table (2.5 million claims: 8.5 s
+    against 4.9 s read by ADBC; the vacuum took 2.3 s). Autovacuum would come later, while the app reads."""
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE) claims")
 
 
 def _chained(first: Chunk, rest):

@@ -160,3 +160,17 @@ def test_an_unusable_file_is_one_line_and_exit_2(store, cli, tmp_path):
     code, out, err = cli("store", "import", url, empty)
     assert code == 2 and "unusable: the file is empty" in err and "Traceback" not in err
     assert count(store, imports) == 0
+
+
+def test_on_postgresql_an_import_leaves_every_page_of_claims_all_visible(imported, store):
+    """The app reads claims_lean by an index-only scan; it reads only the index when the visibility map says
+    every page is all-visible, which a vacuum after the import makes so (else the read fetched each row)."""
+    if store.dialect != "postgresql":
+        return  # SQLite has no visibility map: nothing to do
+    for _ in range(2):  # a first import, then one that makes a new version of every row
+        imported(EVENTS)
+        with store.engine.connect() as connection:
+            pages, visible = connection.execute(
+                sa.text("SELECT relpages, relallvisible FROM pg_class WHERE oid = 'claims'::regclass")
+            ).one()
+        assert pages > 0 and visible == pages

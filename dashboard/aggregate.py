@@ -54,8 +54,11 @@ def bounds_hold(
 
 def type_positions(event_types: pd.Series) -> np.ndarray:
     """Each event type as its position in ``TYPES``; a type not in the model counts as other."""
-    kinds = pd.Index(TYPES).get_indexer(event_types.astype(str)).astype("int64")
-    return np.where(kinds < 0, TYPES.index("other"), kinds)
+    # The distinct types first (a handful), then one code per event: no hash of every event's string.
+    codes, distinct = pd.factorize(event_types.astype(str), use_na_sentinel=False)
+    kinds = pd.Index(TYPES).get_indexer(distinct).astype("int64")
+    kinds = np.where(kinds < 0, TYPES.index("other"), kinds)
+    return kinds[codes] if len(codes) else np.zeros(0, dtype="int64")
 
 
 def cell_codes(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray, int]:

@@ -158,7 +158,7 @@ def _lean_by_adbc(store: Store) -> pd.DataFrame:
         values = table.column(i)
         if name in DAY_COLUMNS:
             table = table.set_column(i, name, values.cast(pa.timestamp("ns")))
-        elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        elif (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) and values.null_count:
             table = table.set_column(i, name, pc.fill_null(values, ""))
     frame = table.to_pandas(types_mapper={pa.string(): TEXT, pa.large_string(): TEXT}.get)
     frame["line"] = frame["line"].astype("int64")

@@ -227,3 +227,17 @@ def test_affiliation_groups_list_the_sources_behind_each_affiliation(several, lo
     bundled = filters.affiliation_groups(loaded, filters.facet_index(loaded))
     assert set(bundled["Russian state"]) == set(loaded.loc[loaded["affiliation"].eq("Russian state"), "source"])
     assert "Reuters" not in bundled  # a source that is its own affiliation is no group
+
+
+def test_cells_naming_several_outlets_split_as_each_cell_split_alone():
+    """``facet_values`` splits each distinct cell once and lays the parts out per row: the same as splitting
+    every row (empty parts dropped where a cell has several, an empty cell kept as one empty value)."""
+    import pandas as pd
+
+    cells = ["Reuters; SOHR", "", "SANA;  ", "; ;", "Reuters; SOHR", " TASS ;RIA Novosti;TASS", "GUR"]
+    events = pd.DataFrame({"source": pd.array(cells, dtype="str")})
+    got = filters.facet_values(events, "source")
+    one_by_one = events["source"].str.split(";").explode().str.strip()
+    one_by_one = one_by_one.loc[one_by_one.ne("") | ~one_by_one.index.duplicated(keep=False)]
+    assert list(zip(got.index, got, strict=True)) == list(zip(one_by_one.index, one_by_one, strict=True))
+    assert list(got.loc[5]) == ["TASS", "RIA Novosti", "TASS"] and list(got.loc[[1]]) == [""]

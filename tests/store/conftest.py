@@ -11,6 +11,7 @@ server (a URL to a database of a role allowed to create databases, with a templa
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from urllib.parse import quote
 
@@ -51,8 +52,28 @@ def pg_database(pg_admin) -> str:
         connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}'))
     url = sa.make_url(ADMIN_URL).set(database=name)
     yield url.render_as_string(hide_password=False)
-    with pg_admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(pg_admin, name)
+
+
+def drop_database(admin: sa.Engine, name: str, tries: int = 10) -> None:
+    """``DROP DATABASE ... WITH (FORCE)``, which ends the test's own leftover sessions. It refuses while an
+    autovacuum worker is in the database (a process of no role: "must be a member of the role whose process
+    is being terminated"; a CI run's teardown failed so). A plain DROP then asks the worker to stop and waits
+    for it; the forced one is tried again."""
+    for attempt in range(tries):
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.ProgrammingError:
+            if attempt == tries - 1:
+                raise
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except sa.exc.OperationalError:
+            time.sleep(0.5)  # another session is still in it: the forced drop ends it next time
 
 
 def pg_schema_url(database_url: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import operator
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,10 +38,11 @@ from ..geocode import geocode
 from ..load import Limits, RawTable
 from ..model import COLUMNS
 from ..validate import validate
-from . import Store
+from . import Store, StoreError
 from .chunks import Chunk, read_chunks
 from .schema import CONTENT, DAY_COLUMNS, GEOCODED, NUMBER_COLUMNS, claims, import_rejections, imports, revisions
 
+_log = logging.getLogger(__name__)
 # Lookups of existing claims go this many event ids at a time: below every database's limit on parameters.
 _LOOKUP = 5000
 # Missing claims listed by name in the report (all are counted).
@@ -579,8 +581,12 @@ def _vacuum(store: Store) -> None:
     version): until a vacuum marks their pages all-visible, the app's read by ``claims_lean`` fetches every row
     from the table too, and the planner prefers a scan and a sort of the whole table (2.5 million claims: 8.5 s
     against 4.9 s read by ADBC; the vacuum took 2.3 s). Autovacuum would come later, while the app reads."""
-    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM (ANALYZE) claims")
+    try:
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE) claims")
+    except (StoreError, sa.exc.DBAPIError) as err:  # the import is whole without it: autovacuum will come
+        why = str(getattr(err, "orig", None) or err).strip()
+        _log.warning("store import: VACUUM (ANALYZE) claims failed after the import: %s", why)
 
 
 def _chained(first: Chunk, rest):

@@ -58,7 +58,7 @@ def type_positions(event_types: pd.Series) -> np.ndarray:
     codes, distinct = pd.factorize(event_types.astype(str), use_na_sentinel=False)
     kinds = pd.Index(TYPES).get_indexer(distinct).astype("int64")
     kinds = np.where(kinds < 0, TYPES.index("other"), kinds)
-    return kinds[codes] if len(codes) else np.zeros(0, dtype="int64")
+    return kinds[codes]
 
 
 def cell_codes(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray, int]:

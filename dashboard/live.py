@@ -22,6 +22,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the s
 # committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
 # than this many revisions behind is not: the next full read of the store (a server's start) has it.
 LOOKBACK = 100
+DETAILS_KEPT = 8  # the details of the last lists of rows shown (about 3 MB each), per generation
 STORY_COLUMNS = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
 
 
@@ -180,6 +182,7 @@ class Feed:
         self._grouping = False  # the thread that makes them runs
         self._answered = False  # whether the last ask of the revision got an answer
         self.listener: Listener | None = None
+        self._details: OrderedDict[tuple, pd.DataFrame] = OrderedDict()  # the last lists of rows fetched
 
     # What the store has --------------------------------------------------------------------------
     def heard(self, revision: int) -> None:
@@ -221,11 +224,19 @@ class Feed:
         store = self._store
         if rows.empty or store is None or not hasattr(store, "details"):
             return rows
-        try:
-            found = store.details(rows["event_id"].tolist())
-        except unreachable():
-            return rows
-        found = found.drop_duplicates("event_id").set_index("event_id").reindex(rows["event_id"].to_numpy())
+        ids = rows["event_id"].tolist()
+        key = (self._generation, tuple(ids))  # every session on the same day and filters lists the same rows
+        found = self._details.get(key)
+        if found is None:
+            try:
+                found = store.details(ids)
+            except unreachable():
+                return rows
+            found = found.drop_duplicates("event_id").set_index("event_id").reindex(ids)
+            with self._lock:
+                self._details[key] = found
+                while len(self._details) > DETAILS_KEPT:
+                    self._details.popitem(last=False)
         out = rows.copy()
         for name in found.columns:
             out[name] = pd.array(found[name].fillna("").to_numpy(dtype=object), dtype=pd.StringDtype("pyarrow"))

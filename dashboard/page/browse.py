@@ -20,7 +20,7 @@ def show(opened: Opened, at: np.ndarray, picked: pd.DataFrame) -> None:
     """The buttons, and what is picked: "Event 3 of 119: date · place · type — source (status)"."""
     if len(at) == 0:
         return
-    ids = opened.events["event_id"].to_numpy()  # a view: a step copies nothing here
+    ids = opened.events["event_id"]  # as it is: a store's Arrow column made into objects cost 55 ms at 1M
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.button("◀ Previous event", key="previous_event", on_click=state.pick_next, args=(ids, at, -1))
     row.button("Next event ▶", key="next_event", on_click=state.pick_next, args=(ids, at, +1))
@@ -30,7 +30,8 @@ def show(opened: Opened, at: np.ndarray, picked: pd.DataFrame) -> None:
         )
         return
     event = picked.iloc[0]
-    place = int(np.flatnonzero(ids[at] == event["event_id"])[0]) + 1 if len(at) else 0
+    rows = np.flatnonzero(ids.eq(event["event_id"]).to_numpy(dtype=bool))
+    place = int(np.flatnonzero(np.isin(at, rows))[0]) + 1 if len(at) else 0
     said = (
         f"Event {place:,} of {len(at):,}: {event['date']:%-d %b %Y} · {event['place']} · {event['event_type']} — "
         f"{event['source']} ({event['claim_status']}). {event['description']}"

@@ -183,10 +183,11 @@ def keep_day_within(days: list[dt.date]) -> None:
 
 
 def pick_next(ids, at, delta: int) -> None:
-    """The event after (or before) the picked one among the shown ``ids[at]``; the first (or last) if none."""
+    """The event after (or before) the picked one among the shown ``ids.iloc[at]`` (``ids``: the event_id
+    column); the first (or last) if none."""
     if len(at) == 0:
         return
-    shown = ids[at]
+    shown = ids.iloc[at].to_numpy()
     picked = st.session_state.get(SELECTED_IDS, [])
     here = np.flatnonzero(np.isin(shown, picked))[:1] if picked else []
     position = (int(here[0]) + delta) % len(shown) if len(here) else (0 if delta > 0 else len(shown) - 1)

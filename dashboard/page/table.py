@@ -28,7 +28,9 @@ def show(opened: Opened, at: np.ndarray) -> None:
         "kind of happening; its status is judged on all its claims in the file."
     )
     limit = int(opened.settings["table_rows"])
-    listed = opened.detailed(opened.events.iloc[at[-limit:]])
+    events = opened.events
+    wanted = [events.columns.get_loc(c) for c in dict.fromkeys(["event_id", *TABLE_COLUMNS]) if c in events.columns]
+    listed = opened.detailed(events.iloc[at[-limit:], wanted])  # the table's columns only: a store has 30
     if len(at) > limit:
         st.caption(f"Listing the latest {limit:,} of {len(at):,}; the downloads below hold them all.")
     picked = st.dataframe(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -77,14 +78,18 @@ def spec(per_day: pd.DataFrame, days: list[str], labelled: list[str], band: list
 
 def per_day(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
     """Claims per day (by ``by``) and outlet, and how many have no such day (no ``reported_on``). A row
-    naming two outlets is a claim of each, as the source filter counts it."""
+    naming two outlets is a claim of each, as the source filter counts it. Counted on whole days as numbers
+    and outlet codes; only the counted pairs are written out as text (a million dates took a second)."""
     dated = events.loc[events[by].notna()]
     outlets = filters.facet_values(dated, "source")
-    per = pd.DataFrame(
-        {"day": dated[by].dt.strftime("%Y-%m-%d").to_numpy()[outlets.index], "source": outlets.to_numpy()}
-    )
-    counts = per.groupby(["day", "source"], observed=True).size()
-    return counts.reset_index(name="events"), len(events) - len(dated)
+    days = dated[by].to_numpy(dtype="datetime64[D]").view("int64")[outlets.index]
+    codes, names = pd.factorize(outlets, sort=True)
+    first = days.min(initial=0)
+    pairs, counts = np.unique((days - first) * max(len(names), 1) + codes, return_counts=True)  # day, then outlet
+    day, outlet = np.divmod(pairs, max(len(names), 1))
+    day_text = pd.Series((day + first).astype("datetime64[D]")).dt.strftime("%Y-%m-%d").to_numpy()
+    per = pd.DataFrame({"day": day_text, "source": np.asarray(names, dtype=object)[outlet], "events": counts})
+    return per, len(events) - len(dated)
 
 
 def show(opened: Opened, choice: Choice, day: dt.date, start: dt.date) -> None:

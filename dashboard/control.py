@@ -40,6 +40,12 @@ NO_ZONE_KINDS = ("air base", "military base", "naval base", "border crossing", "
 CLAIMED, BASELINE, NO_CLAIM = "claimed", "baseline", "no claim"
 BASES = (CLAIMED, BASELINE, CONTESTED, NO_CLAIM)
 _CHANGE_COLUMNS = ["place", "date", "controller", "event_id", "source", "claim_status", "area", "lat", "lon"]
+# What control_changes reads of a claim: its place, when, who holds it by whose claim, and for a governorate's
+# claim its precision and target.
+_CHANGE_INPUT = [
+    "place", "gazetteer_place", "date", "line", "controller", "event_id", "source", "claim_status", "lat", "lon",
+    "location_precision", "target",
+]  # fmt: skip
 # Words that make a name a governorate's: "Latakia Governorate", "Idlib province", "Muhafazat Hama".
 _AREA_WORDS = r"\b(?:governorate|province|muhafazat|muhafazah|muhafaza)\b"
 
@@ -62,12 +68,14 @@ def governorate_names(places: pd.DataFrame) -> pd.Series:
 
 def area_of(events: pd.DataFrame, governorates: pd.Series) -> pd.Series:
     """The governorate a claim is about, or "": named as one, at region precision, or not a gazetteer place."""
-    raw = name_key(events["place"])
+    codes, names = pd.factorize(events["place"].astype("str"), use_na_sentinel=False)  # once per distinct place
+    raw = name_key(pd.Series(names, dtype="str"))
     bare = raw.str.replace(_AREA_WORDS, " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    governorate = bare.map(governorates).fillna("").to_numpy(dtype=object)[codes]
     level = events["location_precision"] if "location_precision" in events.columns else pd.Series("", events.index)
-    region = pd.to_numeric(level, errors="coerce").ge(REGION_PRECISION)
-    named = raw.ne(bare) | region | events["gazetteer_place"].eq("")
-    return bare.map(governorates).where(named, "").fillna("")
+    region = pd.to_numeric(level, errors="coerce").ge(REGION_PRECISION).to_numpy()
+    named = raw.ne(bare).to_numpy()[codes] | region | events["gazetteer_place"].eq("").to_numpy(dtype=bool)
+    return pd.Series(np.where(named, governorate, ""), index=events.index, dtype="str")
 
 
 def _area_moves(area: pd.DataFrame, points: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +103,8 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
 
     With ``places``, a claim about a governorate becomes one move per place of it that its target held.
     """
-    moves = events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL)]
+    read = [c for c in _CHANGE_INPUT if c in events.columns]  # the rest of a store's 30 columns is never taken
+    moves = events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL), read]
     moves = moves.assign(
         place=moves["gazetteer_place"].mask(moves["gazetteer_place"].eq(""), moves["place"]),
         rank=moves["claim_status"].map(STATUS_RANK).fillna(0),

@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,12 +135,19 @@ def open_apart(source: bytes, geodata: Geodata, max_bytes: int | None = None, li
     server's interpreter lock while other sessions step, and its peak memory (several copies of the
     file, for a moment) is never the server's: the process ends with the parse and only the events come
     back. Raises what ``open_events`` raises."""
+    return in_process_apart(open_events, source, geodata, max_bytes, limits)
+
+
+def in_process_apart(work: Callable, *args):
+    """``work(*args)`` in a process of its own, at a lower priority (an upload's parse, a large store's
+    stories): it holds neither the server's interpreter lock nor its memory, and returns what ``work``
+    returns (pickled) or raises what it raises."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # each parse forks from a process that has pandas loaded
-    # One process for the one parse: it ends when the pool does, at the end of the block (a pool with
+    context.set_forkserver_preload([__name__])  # each process forks from one that has pandas loaded
+    # One process for the one task: it ends when the pool does, at the end of the block (a pool with
     # max_tasks_per_child would start a second process for nothing).
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_behind_others) as apart:
-        return apart.submit(open_events, source, geodata, max_bytes, limits).result()
+        return apart.submit(work, *args).result()
 
 
 # How far an upload's parse stands back (``os.nice``): on a busy server, the steps of the sessions already

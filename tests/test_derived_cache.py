@@ -38,5 +38,23 @@ def test_files_past_the_eight_used_last_are_dropped_oldest_first():
     assert kept == {str(n) for n in range(3, caches.FILES_KEPT + 3)}
 
 
+def test_a_store_keeps_its_last_two_generations_only():
+    for generation in range(1, 6):
+        caches.derived(("store", "url", generation, generation), "indexed", lambda: "i")
+        caches.derived(caches.content_key(("store", "url", generation, generation)), "outlets", lambda: "o")
+    caches.derived(("store", "other", 1, 1), "indexed", lambda: "i")
+    kept = set(caches.derived_store())
+    assert kept == {
+        ("store", "url", 5, 5), ("store", "url", 4, 4), ("store content", "url", 5), ("store content", "url", 4),
+        ("store", "other", 1, 1),
+    }  # fmt: skip
+
+
+def test_stories_made_again_leave_a_store_s_content_key_as_it_was():
+    assert caches.content_key(("store", "url", 7, 3)) == caches.content_key(("store", "url", 8, 3))
+    assert caches.content_key(("store", "url", 8, 4)) != caches.content_key(("store", "url", 8, 3))
+    assert caches.content_key(("path", "a", 1, 1)) == ("path", "a", 1, 1)
+
+
 def test_the_upload_budget_counts_the_index_as_well_as_the_rows():
     assert index_bytes(1_000_000) == 1_000_000 * 8 * 18

@@ -135,6 +135,11 @@ def test_a_store_down_at_start_says_so_with_the_password_hidden(events):
     assert feed.reading().dataset.accepted == len(events)
 
 
+def test_stories_made_in_a_process_apart_equal_those_made_here(events):
+    claims = events.drop(columns=list(live.STORY_COLUMNS))
+    pd.testing.assert_frame_equal(live.with_stories_apart(claims), live.with_stories(claims))
+
+
 def test_a_big_store_shows_at_once_and_its_stories_follow(events):
     store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
     feed = live.Feed("sqlite:///x.db", lambda url: store, inline=10)
@@ -145,4 +150,6 @@ def test_a_big_store_shows_at_once_and_its_stories_follow(events):
         time.sleep(0.05)
     done = feed.reading()
     assert not done.stories_pending and done.generation > first.generation
+    # The claims are the same: what reads no story (control, the timeline) keeps what it worked out.
+    assert done.content == first.content
     pd.testing.assert_frame_equal(done.dataset.events, events)

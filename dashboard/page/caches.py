@@ -1,8 +1,11 @@
 """Every cache the page keeps. All are ``st.cache_resource``: shared by every session, never copied.
 
 A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, ``("upload", sha256)``, or for a store
-``("store", URL with the password hidden, generation)``: a new generation for each change merged),
-never on the ``id()`` of an object; arguments named with a leading underscore are not hashed.
+``("store", URL with the password hidden, generation, content)``: a new generation for each change merged
+or stories made again, a new content for each change merged), never on the ``id()`` of an object;
+arguments named with a leading underscore are not hashed. What reads no story (control, the timeline
+unless a story status is chosen, the outlets) is keyed on ``content_key``: stories made again over a
+large store, in a thread, do not make it again.
 
 | cache | key | entries | why |
 |---|---|---:|---|
@@ -147,6 +150,9 @@ def store_at(url: str):
 # What is worked out once from a file: a file's entries are kept while it is among the FILES_KEPT used
 # last and used within FILES_KEEP_SECONDS; an upload's go with the upload (its bytes are in the budget).
 FILES_KEPT, FILES_KEEP_SECONDS = 8, 3600
+# A store's last generations: the one sessions show, and the one before for a session still on it; the
+# older ones, each with its arrays (at a million claims, its facets and index), serve nobody.
+STORE_GENERATIONS_KEPT = 2
 DERIVED_LOCK = threading.Lock()
 
 
@@ -175,11 +181,26 @@ def derived(key: tuple, name: str, make: Callable[[], object]):
 
 
 def _stale(held: dict[tuple, dict], uploaded: set[str], now: float) -> list[tuple]:
-    """Keys to drop: uploads no longer held, files unused for an hour, and files past the FILES_KEPT used last."""
+    """Keys to drop: uploads no longer held, files unused for an hour, files past the FILES_KEPT used last, and
+    a store's generations but the STORE_GENERATIONS_KEPT used last (every session moves to the newest)."""
     gone = [key for key in held if key[0] == "upload" and key[1] not in uploaded]
     files = sorted((key for key in held if key[0] != "upload"), key=lambda key: held[key]["used"], reverse=True)
     gone += [key for key in files if now - held[key]["used"] > FILES_KEEP_SECONDS]
-    return gone + [key for key in files[FILES_KEPT:] if key not in gone]
+    gone += [key for key in files[FILES_KEPT:] if key not in gone]
+    seen: dict[tuple, int] = {}
+    for key in files:  # the newest first
+        if key[0] in ("store", "store content"):
+            seen[key[:2]] = seen.get(key[:2], 0) + 1
+            if seen[key[:2]] > STORE_GENERATIONS_KEPT and key not in gone:
+                gone.append(key)
+    return gone
+
+
+def content_key(key: tuple) -> tuple:
+    """The part of a dataset key that its claims decide: a store's key without the generation that stories
+    made again bring (``("store", URL, generation, content)``), so what reads no story is not worked out
+    again; a file's key as it is."""
+    return ("store content", key[1], key[3]) if key[0] == "store" else key
 
 
 def forget(key: tuple) -> None:
@@ -245,19 +266,29 @@ def narrowing_of(
     return Narrowing(parts, filters.all_of(list(masks.values())), filters.faceted_counts(index, masks))
 
 
+def per_day_of(key: tuple, chosen: tuple, mask, events: pd.DataFrame, by: str = "date") -> tuple[pd.DataFrame, int]:
+    """Claims per day (event date or date reported) and outlet under the filters (``mask``, keyed by
+    ``chosen``), and how many lack that day: computed when the filters change, not on each step. Unless a
+    story status is chosen, the counts do not change when stories are made again."""
+    by_story = any(part[0] == "story_status" and part[1] for part in chosen)
+    return _per_day_of(key if by_story else content_key(key), chosen, mask, events, by)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def per_day_of(key: tuple, chosen: tuple, _mask, _events: pd.DataFrame, by: str = "date") -> tuple[pd.DataFrame, int]:
-    """Claims per day (event date or date reported) and outlet under the filters (``_mask``, keyed by
-    ``chosen``), and how many lack that day: computed when the filters change, not on each step."""
+def _per_day_of(key: tuple, chosen: tuple, _mask, _events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
     from . import timeline  # the timeline's own counting; imported here, not at the top, to keep the cycle out
 
     return timeline.per_day(_events if _mask is None else _events.loc[_mask], by)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict, _places) -> pd.DataFrame:
+def changes_of(key: tuple, chosen: tuple, events: pd.DataFrame, options: dict, places) -> pd.DataFrame:
     """The control claims of the chosen sources (``()``: of all sources): once per choice, so a step only
-    looks them up."""
+    looks them up; control reads no story, so stories made again change nothing here."""
+    return _changes_of(content_key(key), chosen, events, options, places)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict, _places) -> pd.DataFrame:
     narrowed = _narrowed(chosen, _options) if chosen else {}
     moves = _events.loc[_events["controller"].ne("")]
     return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves, _places)
@@ -281,7 +312,9 @@ def zones_for(folder: str, state: tuple, _held, _cells):
 
 
 def outlets_of(key: tuple, folder: str, events: pd.DataFrame, geodata: Geodata) -> pd.DataFrame:
-    return derived(key, f"outlets {folder}", lambda: registry.source_table(events, geodata.registry or registry.EMPTY))
+    return derived(
+        content_key(key), f"outlets {folder}", lambda: registry.source_table(events, geodata.registry or registry.EMPTY)
+    )
 
 
 def profiles_of(key: tuple, events: pd.DataFrame) -> pd.DataFrame:
@@ -296,10 +329,14 @@ def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geo
     the layers' GeoJSON)."""
     changes = changes_of(key, chosen, events, options, geodata.places)
     known = control.changes_until(changes, day)
-    return control_state(key, folder, chosen, known, day, changes, geodata, cells)
+    return control_state(content_key(key), folder, chosen, known, day, changes, geodata, cells)
+
+
+def changed_between_of(key: tuple, start: dt.date, end: dt.date, events, options: dict, places) -> pd.DataFrame:
+    """The places that changed hands between two days, by all sources: once per pair of days, not per step."""
+    return _changed_between_of(content_key(key), start, end, events, options, places)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def changed_between_of(key: tuple, start: dt.date, end: dt.date, _events, _options: dict, _places) -> pd.DataFrame:
-    """The places that changed hands between two days, by all sources: once per pair of days, not per step."""
+def _changed_between_of(key: tuple, start: dt.date, end: dt.date, _events, _options: dict, _places) -> pd.DataFrame:
     return history.changed_between(start, end, _places, changes_of(key, (), _events, _options, _places))

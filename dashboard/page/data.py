@@ -115,7 +115,7 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
     if reading.stories_pending:
         st.info("Stories are being grouped again over every claim; the story filter and markers follow shortly.")
     watch_store()
-    return f"the event store {feed.shown}", ("store", feed.shown, reading.generation), reading.dataset
+    return f"the event store {feed.shown}", ("store", feed.shown, reading.generation, reading.content), reading.dataset
 
 
 def store_changed() -> bool:

@@ -203,13 +203,17 @@ def affiliation_groups(events: pd.DataFrame, index: Mapping[str, Facet]) -> dict
     source = index["source"]
     if "affiliation" not in events.columns or not len(source.rows):
         return {}
+    # Distinct (outlet, affiliation) pairs worked out on codes; only those pairs become text.
+    own, names = pd.factorize(events["affiliation"].astype(str), use_na_sentinel=False)
+    both = np.unique(source.codes.astype("int64") * max(len(names), 1) + own[source.rows])
+    code, affiliation = np.divmod(both, max(len(names), 1))
     pairs = pd.DataFrame(
         {
-            "code": source.codes,
-            "source": np.asarray(source.values, dtype=object)[source.codes],
-            "affiliation": events["affiliation"].astype(str).to_numpy()[source.rows],
+            "code": code,
+            "source": np.asarray(source.values, dtype=object)[code],
+            "affiliation": np.asarray(names, dtype=object)[affiliation],
         }
-    ).drop_duplicates(["code", "affiliation"])
+    )
     pairs = pairs.loc[pairs["affiliation"].ne("") & pairs["affiliation"].ne(pairs["source"])]
     groups = pairs.sort_values("code").groupby("affiliation")["source"].agg(list)
     return {a: groups[a] for a in sorted(groups.index, key=lambda a: (-len(groups[a]), a.casefold()))}

@@ -97,22 +97,22 @@ def visible_claims(store, role: str | None, who: str | None, *, withdrawn: bool 
 def queue(store) -> pd.DataFrame:
     """The claims waiting for a reviewer (submitted: in review), oldest first, with their author."""
     claims, revisions = schema.claims, schema.revisions
-    created = (
-        sa.select(revisions.c.claim_id, revisions.c.actor.label("author"), revisions.c.at.label("added_at"))
-        .where(revisions.c.action == "create")
-        .subquery()
-    )
-    last = (
-        sa.select(revisions.c.claim_id, sa.func.max(revisions.c.at).label("waiting_since"))
-        .group_by(revisions.c.claim_id)
-        .subquery()
-    )
+    # Per waiting claim, from its own revisions (an index on claim_id): not an aggregate over every revision.
+    mine = revisions.c.claim_id == claims.c.claim_id
+    created = sa.select(revisions.c.actor, revisions.c.at).where(mine, revisions.c.action == "create")
+    created = created.order_by(revisions.c.revision_id).limit(1)
+    waiting_since = sa.select(sa.func.max(revisions.c.at)).where(mine).scalar_subquery()
     query = (
-        sa.select(claims, created.c.author, last.c.waiting_since)
-        .join(created, created.c.claim_id == claims.c.claim_id, isouter=True)
-        .join(last, last.c.claim_id == claims.c.claim_id, isouter=True)
-        .where(claims.c.review_state == "in_review", sa.not_(claims.c.withdrawn))
-        .order_by(last.c.waiting_since, claims.c.claim_id)
+        sa.select(
+            claims,
+            created.with_only_columns(revisions.c.actor).scalar_subquery().label("author"),
+            created.with_only_columns(revisions.c.at).scalar_subquery().label("added_at"),
+            waiting_since.label("waiting_since"),
+        )
+        # review_state <> 'published' spelled out: it is the partial index's condition (claims_waiting, 0004),
+        # which PostgreSQL infers from the state asked for and SQLite uses only when the query says it
+        .where(claims.c.review_state != "published", claims.c.review_state == "in_review", sa.not_(claims.c.withdrawn))
+        .order_by(waiting_since, claims.c.claim_id)
     )
     with store.engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all())

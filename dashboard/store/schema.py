@@ -77,6 +77,9 @@ sa.Index("claims_origin", claims.c.origin, claims.c.seen_import)
 # The claims an import has just added and not yet given their create revision: few, found without a scan.
 _UNREVISED = claims.c.last_revision.is_(None)
 sa.Index("claims_unrevised", claims.c.seen_import, sqlite_where=_UNREVISED, postgresql_where=_UNREVISED)
+# The claims not published (drafts, in review, rejected): the review queue, found without a scan (migration 0004).
+_WAITING = claims.c.review_state != "published"
+sa.Index("claims_waiting", claims.c.review_state, sqlite_where=_WAITING, postgresql_where=_WAITING)
 
 sources = sa.Table(
     "sources",

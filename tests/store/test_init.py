@@ -17,10 +17,10 @@ TABLES = {"claims", "sources", "imports", "import_rejections", "revisions", "use
 def test_init_twice_is_harmless(store_url):
     store = open_store(store_url)
     assert store.revision() == ""
-    assert store.init() == "0003"  # 0002: the NOTIFY of revisions (store-app); 0003: revisions append-only
+    assert store.init() == "0004"  # 0002: NOTIFY of revisions; 0003: revisions append-only; 0004: claims_waiting
     with store.engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO users (email, role, granted_at) VALUES ('a@b', 'admin', '2024-01-01')"))
-    assert store.init() == "0003"  # 0002: the NOTIFY of revisions (store-app); 0003: revisions append-only
+    assert store.init() == "0004"  # 0002: NOTIFY of revisions; 0003: revisions append-only; 0004: claims_waiting
     with store.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM users")).scalar() == 1
         names = set(sa.inspect(connection).get_table_names())

@@ -69,6 +69,26 @@ def test_a_changed_claim_replaces_its_row_and_a_withdrawn_one_leaves(events):
     assert out["date"].is_monotonic_increasing
 
 
+def test_a_merge_of_a_few_claims_by_slices_equals_one_by_a_take(events, monkeypatch):
+    """A few changes are merged by slicing the frame into runs (Arrow columns join as chunks, uncopied); many
+    by one take. Both give the same frame, claims about days in the middle included, and chunks stay few."""
+    rows = events.sample(12, random_state=3)
+    changed = pd.concat(
+        [
+            rows.iloc[:4].assign(description="corrected", withdrawn=False, review_state="published"),
+            rows.iloc[4:6].assign(withdrawn=True, review_state="published"),
+            rows.iloc[6:].assign(event_id=[f"new-{n}" for n in range(6)], withdrawn=False, review_state="published"),
+        ]
+    )
+    sliced = live.merged(live.merged(events, changed.iloc[:6]), changed.iloc[6:])
+    monkeypatch.setattr(live, "MAX_PIECES", 0)
+    taken = live.merged(live.merged(events, changed.iloc[:6]), changed.iloc[6:])
+    pd.testing.assert_frame_equal(sliced, taken)
+    assert 1 < live._chunks(sliced) < live.MAX_CHUNKS and live._chunks(taken) == 1
+    gone = live.merged(events, events.assign(withdrawn=True, review_state="published"))  # every claim withdrawn
+    assert gone.empty and list(gone.columns) == list(events.columns)
+
+
 def test_stories_made_again_after_a_merge_equal_those_of_a_fresh_load(events):
     out = live.with_stories(live.merged(events, events.iloc[:0].assign(withdrawn=False)))
     pd.testing.assert_frame_equal(out, events, check_like=False)

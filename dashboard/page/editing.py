@@ -111,9 +111,13 @@ def _sign_in_bar(store, who: identity.Identity) -> str | None:
 
 
 def _known_sources(opened: Opened | None) -> list[str]:
+    """The sources the claims name, for the forms' choices: once per version of the claims (65 ms a run at 1M)."""
     if opened is None or opened.events.empty:
         return []
-    return sorted(opened.events["source"].astype(str).unique())
+    events = opened.events
+    return caches.derived(
+        caches.content_key(opened.key), "known sources", lambda: sorted(events["source"].astype(str).unique())
+    )
 
 
 def _place_labels(places: pd.DataFrame) -> dict[str, str]:

@@ -185,15 +185,17 @@ def _pairs(events: pd.DataFrame, facet: str) -> tuple[np.ndarray, np.ndarray, li
 
 def facet_index(events: pd.DataFrame) -> dict[str, Facet]:
     """Every facet of ``events`` as codes (see ``Facet``), values ordered most events first, then by name."""
-    index = {}
-    for facet in FACETS:
-        rows, codes, values = _pairs(events, facet)
-        counts = np.bincount(codes, minlength=len(values))
-        order = sorted(range(len(values)), key=lambda i: (-counts[i], values[i].casefold()))
-        position = np.empty(len(values), dtype="int64")
-        position[order] = np.arange(len(values))
-        index[facet] = Facet([values[i] for i in order], rows, position[codes], len(events))
-    return index
+    return {facet: facet_of(events, facet) for facet in FACETS}
+
+
+def facet_of(events: pd.DataFrame, facet: str) -> Facet:
+    """One facet of ``events`` as codes, its values ordered most events first, then by name."""
+    rows, codes, values = _pairs(events, facet)
+    counts = np.bincount(codes, minlength=len(values))
+    order = sorted(range(len(values)), key=lambda i: (-counts[i], values[i].casefold()))
+    position = np.empty(len(values), dtype="int64")
+    position[order] = np.arange(len(values))
+    return Facet([values[i] for i in order], rows, position[codes], len(events))
 
 
 def affiliation_groups(events: pd.DataFrame, index: Mapping[str, Facet]) -> dict[str, list[str]]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
+from dashboard import filters
 from dashboard.map import basemap, features, layers, palette
 from dashboard.model import EVENT_TYPES
 from dashboard.page import day, timeline
@@ -55,6 +57,30 @@ def test_per_day_counts_by_the_date_reported_and_says_how_many_have_none():
         {"day": "2024-12-03", "source": "B", "events": 1},
     ]
     assert timeline.per_day(events, "date")[1] == 0
+
+
+def test_per_day_counts_each_outlet_of_a_claim_once_as_the_source_filter_does():
+    events = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-12-01", "2024-12-01", "2024-12-02", "2024-12-02"]),
+            "source": ["A; B", "A; A", "B", "C"],
+        }
+    )
+    counts, _ = timeline.per_day(events, "date")
+    assert counts.to_dict("records") == [
+        {"day": "2024-12-01", "source": "A", "events": 2},
+        {"day": "2024-12-01", "source": "B", "events": 1},
+        {"day": "2024-12-02", "source": "B", "events": 1},
+        {"day": "2024-12-02", "source": "C", "events": 1},
+    ]
+    outlets = filters.facet_of(events, "source")
+    assert counts.groupby("source")["events"].sum().to_dict() == outlets.counts(None).to_dict()
+    under = np.array([True, False, False, True])  # the filters keep the first and the last claim
+    assert timeline.per_day(events, "date", under, outlets)[0].to_dict("records") == [
+        {"day": "2024-12-01", "source": "A", "events": 1},
+        {"day": "2024-12-01", "source": "B", "events": 1},
+        {"day": "2024-12-02", "source": "C", "events": 1},
+    ]
 
 
 # ---------------------------------------------------------------- the filter summary

@@ -271,14 +271,17 @@ def per_day_of(key: tuple, chosen: tuple, mask, events: pd.DataFrame, by: str = 
     ``chosen``), and how many lack that day: computed when the filters change, not on each step. Unless a
     story status is chosen, the counts do not change when stories are made again."""
     by_story = any(part[0] == "story_status" and part[1] for part in chosen)
-    return _per_day_of(key if by_story else content_key(key), chosen, mask, events, by)
+    outlets = facets_of(key, events)["source"]
+    return _per_day_of(key if by_story else content_key(key), chosen, mask, events, by, outlets)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _per_day_of(key: tuple, chosen: tuple, _mask, _events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
+def _per_day_of(
+    key: tuple, chosen: tuple, _mask, _events: pd.DataFrame, by: str, _outlets: filters.Facet
+) -> tuple[pd.DataFrame, int]:
     from . import timeline  # the timeline's own counting; imported here, not at the top, to keep the cycle out
 
-    return timeline.per_day(_events if _mask is None else _events.loc[_mask], by)
+    return timeline.per_day(_events, by, _mask, _outlets)
 
 
 def changes_of(key: tuple, chosen: tuple, events: pd.DataFrame, options: dict, places) -> pd.DataFrame:

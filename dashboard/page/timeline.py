@@ -76,20 +76,28 @@ def spec(per_day: pd.DataFrame, days: list[str], labelled: list[str], band: list
     return {"height": 200 + 40 + 18 * legend_rows, "layer": layers}
 
 
-def per_day(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
-    """Claims per day (by ``by``) and outlet, and how many have no such day (no ``reported_on``). A row
-    naming two outlets is a claim of each, as the source filter counts it. Counted on whole days as numbers
-    and outlet codes; only the counted pairs are written out as text (a million dates took a second)."""
-    dated = events.loc[events[by].notna()]
-    outlets = filters.facet_values(dated, "source")
-    days = dated[by].to_numpy(dtype="datetime64[D]").view("int64")[outlets.index]
-    codes, names = pd.factorize(outlets, sort=True)
-    first = days.min(initial=0)
-    pairs, counts = np.unique((days - first) * max(len(names), 1) + codes, return_counts=True)  # day, then outlet
-    day, outlet = np.divmod(pairs, max(len(names), 1))
-    day_text = pd.Series((day + first).astype("datetime64[D]")).dt.strftime("%Y-%m-%d").to_numpy()
-    per = pd.DataFrame({"day": day_text, "source": np.asarray(names, dtype=object)[outlet], "events": counts})
-    return per, len(events) - len(dated)
+def per_day(
+    events: pd.DataFrame, by: str, mask: np.ndarray | None = None, outlets: filters.Facet | None = None
+) -> tuple[pd.DataFrame, int]:
+    """Claims per day (by ``by``) and outlet among the events ``mask`` keeps (None: all), and how many of
+    those have no such day (no ``reported_on``). A row naming two outlets is a claim of each, as the source
+    filter counts it: the pairs are the source facet's (``outlets``, when already made for ``events``).
+    Counted on whole days as numbers and outlet codes; only the counted pairs become text."""
+    outlets = outlets if outlets is not None else filters.facet_of(events, "source")
+    day = events[by].to_numpy(dtype="datetime64[D]")
+    dated = ~np.isnat(day) if mask is None else ~np.isnat(day) & mask
+    counted = int(np.count_nonzero(mask)) if mask is not None else len(events)
+    kept = dated[outlets.rows]
+    rows, codes = outlets.rows[kept], outlets.codes[kept]
+    named = np.argsort(np.argsort(np.asarray(outlets.values, dtype=object), kind="stable"), kind="stable")
+    days = day[rows].view("int64")
+    first, width = days.min(initial=0), max(len(outlets.values), 1)
+    pairs, counts = np.unique((days - first) * width + named[codes], return_counts=True)  # day, then outlet name
+    number, outlet = np.divmod(pairs, width)
+    by_name = np.asarray(sorted(outlets.values), dtype=object)
+    day_text = pd.Series((number + first).astype("datetime64[D]")).dt.strftime("%Y-%m-%d").to_numpy()
+    per = pd.DataFrame({"day": day_text, "source": by_name[outlet], "events": counts})
+    return per, counted - int(np.count_nonzero(dated))
 
 
 def show(opened: Opened, choice: Choice, day: dt.date, start: dt.date) -> None:

@@ -343,18 +343,51 @@ def add_stories(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def source_profiles(events: pd.DataFrame) -> pd.DataFrame:
-    """Per source: claims, event types and places covered, and how its stories stand."""
+    """Per source: claims, event types (most claimed first) and places covered, and how its stories stand.
+    Counted on codes: a million claims from a few hundred sources are a few array operations."""
     if events.empty:
         return pd.DataFrame(columns=["source", "claims", "types", "places", "corroborated", "contested", "alone"])
-    grouped = events.groupby("source", sort=True)
+    source, sources = pd.factorize(events["source"], sort=True)  # in the order groupby(sort=True) gives
+    named = source >= 0
+    status = events["story_status"]
+    n = len(sources)
+
+    def per_source(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(source[named], weights=flags[named], minlength=n).astype("int64")
+
     profile = pd.DataFrame(
         {
-            "claims": grouped.size(),
-            "types": grouped["event_type"].agg(lambda s: ", ".join(s.value_counts().index)),
-            "places": grouped["place"].nunique(),
-            "corroborated": grouped["story_status"].agg(lambda s: int(s.eq("corroborated").sum())),
-            "contested": grouped["story_status"].agg(lambda s: int(s.eq("contested").sum())),
-            "alone": grouped["story_size"].agg(lambda s: int(s.eq(1).sum())),
-        }
+            "claims": np.bincount(source[named], minlength=n),
+            "types": _types_by_source(source, events["event_type"], n),
+            "places": _distinct_per_source(source, events["place"], n),
+            "corroborated": per_source(status.eq("corroborated").to_numpy(dtype=bool)),
+            "contested": per_source(status.eq("contested").to_numpy(dtype=bool)),
+            "alone": per_source(events["story_size"].to_numpy() == 1),
+        },
+        index=pd.Index(sources, name="source"),
     )
     return profile.sort_values("claims", ascending=False).reset_index()
+
+
+def _pairs(source: np.ndarray, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """The distinct (source, value) pairs, missing values left out, in the order they first come (a hash,
+    not a sort of a million keys): (source codes, value codes, claims per pair, the values)."""
+    value, values = pd.factorize(column)
+    kept = (source >= 0) & (value >= 0)
+    width = max(len(values), 1)
+    key = source[kept].astype("int64") * width + value[kept]
+    pairs = pd.unique(key)
+    return pairs // width, pairs % width, np.bincount(key)[pairs], list(values)
+
+
+def _distinct_per_source(source: np.ndarray, column: pd.Series, n: int) -> np.ndarray:
+    return np.bincount(_pairs(source, column)[0], minlength=n)
+
+
+def _types_by_source(source: np.ndarray, column: pd.Series, n: int) -> list[str]:
+    """Each source's event types, most claimed first, ties in the order they first come (as value_counts)."""
+    owner, kind, counts, values = _pairs(source, column)
+    joined: list[list[str]] = [[] for _ in range(n)]
+    for i in np.lexsort((np.arange(len(owner)), -counts, owner)):
+        joined[owner[i]].append(str(values[kind[i]]))
+    return [", ".join(names) for names in joined]

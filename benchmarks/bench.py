@@ -227,6 +227,9 @@ def _store_read(url: str, queue: mp.Queue) -> None:
             "frame_mb": reading.dataset.events.memory_usage(deep=True).sum() / 1e6,
         }
     )
+    deadline = time.monotonic() + 300  # the stories' own process ends before this one does
+    while feed.reading().stories_pending and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def _naive(path: str, steps: int, queue: mp.Queue) -> None:

@@ -56,8 +56,8 @@ def type_positions(event_types: pd.Series) -> np.ndarray:
     """Each event type as its position in ``TYPES``; a type not in the model counts as other."""
     # The distinct types first (a handful), then one code per event: no hash of every event's string.
     codes, distinct = pd.factorize(event_types.astype(str), use_na_sentinel=False)
-    kinds = pd.Index(TYPES).get_indexer(distinct).astype("int64")
-    kinds = np.where(kinds < 0, TYPES.index("other"), kinds)
+    kinds = pd.Index(TYPES).get_indexer(distinct)
+    kinds = np.where(kinds < 0, TYPES.index("other"), kinds).astype(np.int8)  # a handful of types: a byte each
     return kinds[codes]
 
 
@@ -67,7 +67,7 @@ def cell_codes(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray,
     row = np.floor(lat / size).astype("int64")
     col = np.floor(lon / size).astype("int64")
     codes, cells = pd.factorize(row * 4_000_003 + col, sort=False)
-    return codes.astype("int64"), len(cells)
+    return codes.astype(np.int32), len(cells)  # one array per zoom visited: 32 bits, not 64
 
 
 def cells_from_codes(codes: np.ndarray, n: int, lat: np.ndarray, lon: np.ndarray, kinds: np.ndarray) -> pd.DataFrame:
@@ -76,7 +76,8 @@ def cells_from_codes(codes: np.ndarray, n: int, lat: np.ndarray, lon: np.ndarray
         return pd.DataFrame(columns=["lat", "lon", "count", "event_type", *TYPES])
     count = np.bincount(codes, minlength=n)
     used = np.flatnonzero(count)
-    per_type = np.bincount(codes * len(TYPES) + kinds, minlength=n * len(TYPES)).reshape(n, len(TYPES))[used]
+    pairs = codes.astype(np.int64) * len(TYPES) + kinds
+    per_type = np.bincount(pairs, minlength=n * len(TYPES)).reshape(n, len(TYPES))[used]
     out = pd.DataFrame(
         {
             "lat": np.bincount(codes, weights=lat, minlength=n)[used] / count[used],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 import sqlite3
 import threading
@@ -362,7 +363,11 @@ class Feed:
         while True:
             with self._lock:  # taken after the caller has stored the frame it made
                 events, generation = self._events, self._generation
-            made = with_stories_apart(events)
+            try:
+                made = with_stories_apart(events)
+            except Exception as err:  # the process was killed (memory), or could not start: made here instead
+                logging.getLogger(__name__).warning("stories in a process of their own failed (%s); made here", err)
+                made = with_stories(events)
             with self._lock:
                 if self._generation == generation:
                     self._events, self._pending, self._grouping = made, False, False

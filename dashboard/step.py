@@ -25,8 +25,8 @@ class Indexed:
     events: pd.DataFrame
     lat: np.ndarray
     lon: np.ndarray
-    kind: np.ndarray  # event type as a position in aggregate.TYPES
-    source: np.ndarray  # the source cell as a code into ``outlets``
+    kind: np.ndarray  # event type as a position in aggregate.TYPES (int8)
+    source: np.ndarray  # the source cell as a code into ``outlets`` (int32, as the story and cell codes)
     outlets: list[frozenset[str]]  # for each source code: the outlets it names (a cell may name several)
     source_cells: list[str]  # for each source code: the cell itself
     story: np.ndarray  # story as a code
@@ -43,9 +43,10 @@ class Indexed:
 
 
 def index_bytes(rows: int) -> int:
-    """The most an ``Indexed`` of ``rows`` events holds beside its events: five arrays of 8 bytes a row, and
-    one more per zoom once the map has been at every zoom (for the upload budget, which counts it)."""
-    return rows * 8 * (5 + MAX_ZOOM - MIN_ZOOM + 1)
+    """The most an ``Indexed`` of ``rows`` events holds beside its events: latitude and longitude (8 bytes a
+    row each, when the frame's own are not float64), the kind (1), source and story codes (4 each), and a
+    cell code (4) per zoom once the map has been at every zoom (for the upload budget, which counts it)."""
+    return rows * (8 + 8 + 1 + 4 + 4 + 4 * (MAX_ZOOM - MIN_ZOOM + 1))
 
 
 def index_events(events: pd.DataFrame) -> Indexed:
@@ -57,7 +58,7 @@ def index_events(events: pd.DataFrame) -> Indexed:
         lat=events["lat"].to_numpy(float),
         lon=events["lon"].to_numpy(float),
         kind=aggregate.type_positions(events["event_type"]),
-        source=source.astype("int64"),
+        source=source.astype(np.int32),
         outlets=outlets,
         source_cells=list(cells),
         story=_story_codes(events),
@@ -69,10 +70,10 @@ def _story_codes(events: pd.DataFrame) -> np.ndarray:
     """Each event's story as a number. Where every story has one claim (a large store's claims standing alone
     until stories are made), each event is its own: 0, 1, 2, ... with no hashing of a million ids."""
     if "story_id" not in events.columns:
-        return np.zeros(len(events), dtype="int64")
+        return np.zeros(len(events), dtype=np.int32)
     if "story_size" in events.columns and bool((events["story_size"].to_numpy() == 1).all()):
-        return np.arange(len(events), dtype="int64")
-    return pd.factorize(events["story_id"].astype(str))[0].astype("int64")
+        return np.arange(len(events), dtype=np.int32)
+    return pd.factorize(events["story_id"].astype(str))[0].astype(np.int32)
 
 
 def take(values: np.ndarray, at: np.ndarray) -> np.ndarray:

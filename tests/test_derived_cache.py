@@ -57,4 +57,4 @@ def test_stories_made_again_leave_a_store_s_content_key_as_it_was():
 
 
 def test_the_upload_budget_counts_the_index_as_well_as_the_rows():
-    assert index_bytes(1_000_000) == 1_000_000 * 8 * 18
+    assert index_bytes(1_000_000) == 1_000_000 * (8 + 8 + 1 + 4 + 4 + 4 * 13)

@@ -106,14 +106,17 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
         open_when_reachable(url)
         st.stop()
     st.session_state[state.STORE_SEEN] = (url, reading.generation, reading.down_since)
+    # One slot, whether a notice shows or not: a notice that came and went moved every element below it, and
+    # the map's frame, at a new place on the page, was made anew (a blank map, the view lost).
+    notices = st.container()
     if reading.down_since is not None:
-        st.warning(
+        notices.warning(
             f"**The event store is unreachable since {reading.down_since:%H:%M}** ({literal(reading.why)}). "
             f"Showing the data read at {reading.read_at:%H:%M:%S}; it catches up by itself when the store answers.",
             icon=":material/cloud_off:",
         )
     if reading.stories_pending:
-        st.info("Stories are being grouped again over every claim; the story filter and markers follow shortly.")
+        notices.info("Stories are being grouped again over every claim; the story filter and markers follow shortly.")
     watch_store()
     return f"the event store {feed.shown}", ("store", feed.shown, reading.generation, reading.content), reading.dataset
 

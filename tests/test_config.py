@@ -43,3 +43,10 @@ def test_no_message_is_sent_as_a_reference_to_the_browsers_cache(config):
     # A reference to a message the browser had already forgotten dropped its connection for good after rapid
     # steps (tests/browser/test_rapid_steps.py); above server.maxMessageSize, no message is ever cacheable.
     assert config["global"]["minCachedMessageSize"] > config["server"].get("maxMessageSize", 200) * 1e6
+
+
+def test_no_full_garbage_collection_ends_every_run(config):
+    # Streamlit's default collects every generation after each run, fragments' included: with a million
+    # claims held, 0.1 s of the interpreter lock twice a second per session (the store watcher), and the
+    # benchmark's fifth session waited 166 s for its first page (README, "At scale").
+    assert config["runner"]["postScriptGC"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.page import caches
@@ -58,3 +59,23 @@ def test_stories_made_again_leave_a_store_s_content_key_as_it_was():
 
 def test_the_upload_budget_counts_the_index_as_well_as_the_rows():
     assert index_bytes(1_000_000) == 1_000_000 * (8 + 8 + 1 + 4 + 4 + 4 * 13)
+
+
+def test_a_store_s_new_version_clears_what_the_caches_kept_of_the_old_ones(monkeypatch):
+    from dashboard import control
+    from tests.support import EVENTS
+
+    events = pd.read_csv(EVENTS, dtype=str, keep_default_na=False)
+    made = []
+    monkeypatch.setattr(control, "control_changes", lambda moves, places: made.append(1) or moves)
+    key = ("store", "url", 1, 1)
+    caches.moved_on("url", 1)
+    caches.changes_of(key, (), events, {}, None)
+    caches.changes_of(key, (), events, {}, None)
+    assert made == [1]  # kept
+    caches.moved_on("url", 1)  # the same version again: nothing is cleared
+    caches.changes_of(key, (), events, {}, None)
+    assert made == [1]
+    caches.moved_on("url", 2)  # a new version of the claims: the old one's entries go
+    caches.changes_of(key, (), events, {}, None)
+    assert made == [1, 1]

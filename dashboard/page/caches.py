@@ -19,6 +19,7 @@ large store, in a thread, do not make it again.
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
 | ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
+| ``store_versions`` | store URL | 1 per URL | its claims' version last shown; a newer one clears older entries |
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facets_of`` | (in ``derived``) | | each facet as codes: its masks and counts are array operations |
@@ -201,6 +202,27 @@ def content_key(key: tuple) -> tuple:
     made again bring (``("store", URL, generation, content)``), so what reads no story is not worked out
     again; a file's key as it is."""
     return ("store content", key[1], key[3]) if key[0] == "store" else key
+
+
+@st.cache_resource(show_spinner=False)
+def store_versions() -> dict[str, int]:
+    """Store URL -> the version of its claims (``Reading.content``) this server last showed."""
+    return {}
+
+
+def moved_on(url: str, content: int) -> None:
+    """A store's claims have a new version: what the caches below keep of the older ones serves nobody (every
+    session moves to the newest on its next run) and, at 2.5M claims, one version's control changes alone
+    hold about 100 MB. Those caches are cleared whole: a file's or an upload's entries are made again when
+    next asked for."""
+    held = store_versions()
+    with DERIVED_LOCK:
+        if held.get(url, content) >= content:
+            held.setdefault(url, content)
+            return
+        held[url] = content
+    for cache in (narrowing_of, _per_day_of, _changes_of, control_state, _changed_between_of):
+        cache.clear()
 
 
 def forget(key: tuple) -> None:

@@ -106,6 +106,7 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
         open_when_reachable(url)
         st.stop()
     st.session_state[state.STORE_SEEN] = (url, reading.generation, reading.down_since)
+    caches.moved_on(url, reading.content)
     # One slot, whether a notice shows or not: a notice that came and went moved every element below it, and
     # the map's frame, at a new place on the page, was made anew (a blank map, the view lost).
     notices = st.container()

@@ -213,7 +213,7 @@ def store_versions() -> dict[str, int]:
 def moved_on(url: str, content: int) -> None:
     """A store's claims have a new version: what the caches below keep of the older ones serves nobody (every
     session moves to the newest on its next run) and, at 2.5M claims, one version's control changes alone
-    hold about 100 MB. Those caches are cleared whole: a file's or an upload's entries are made again when
+    hold 63 MB. Those caches are cleared whole: a file's or an upload's entries are made again when
     next asked for."""
     held = store_versions()
     with DERIVED_LOCK:

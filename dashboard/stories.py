@@ -369,24 +369,28 @@ def source_profiles(events: pd.DataFrame) -> pd.DataFrame:
     return profile.sort_values("claims", ascending=False).reset_index()
 
 
-def _pairs(source: np.ndarray, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+def _pairs(source: np.ndarray, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, list]:
     """The distinct (source, value) pairs, missing values left out, in the order they first come (a hash,
-    not a sort of a million keys): (source codes, value codes, claims per pair, the values)."""
+    not a sort of a million keys): (the pairs as numbers, every claim's pair, the width, the values);
+    a pair's source is its number // width, its value its number % width."""
     value, values = pd.factorize(column)
     kept = (source >= 0) & (value >= 0)
     width = max(len(values), 1)
     key = source[kept].astype("int64") * width + value[kept]
-    pairs = pd.unique(key)
-    return pairs // width, pairs % width, np.bincount(key)[pairs], list(values)
+    return pd.unique(key), key, width, list(values)
 
 
 def _distinct_per_source(source: np.ndarray, column: pd.Series, n: int) -> np.ndarray:
-    return np.bincount(_pairs(source, column)[0], minlength=n)
+    pairs, _, width, _ = _pairs(source, column)
+    return np.bincount(pairs // width, minlength=n)
 
 
 def _types_by_source(source: np.ndarray, column: pd.Series, n: int) -> list[str]:
-    """Each source's event types, most claimed first, ties in the order they first come (as value_counts)."""
-    owner, kind, counts, values = _pairs(source, column)
+    """Each source's event types, most claimed first, ties in the order they first come (as value_counts).
+    Counted by bincount: sources times types (a handful) is a small range, where sources times places is not."""
+    pairs, key, width, values = _pairs(source, column)
+    counts = np.bincount(key, minlength=n * width)[pairs]
+    owner, kind = pairs // width, pairs % width
     joined: list[list[str]] = [[] for _ in range(n)]
     for i in np.lexsort((np.arange(len(owner)), -counts, owner)):
         joined[owner[i]].append(str(values[kind[i]]))

@@ -5,7 +5,7 @@ A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, `
 or stories made again, a new content for each change merged), never on the ``id()`` of an object;
 arguments named with a leading underscore are not hashed. What reads no story (control, the timeline
 unless a story status is chosen, the outlets) is keyed on ``content_key``: stories made again over a
-large store, in a thread, do not make it again.
+large store, in a process of their own, do not make it again.
 
 | cache | key | entries | why |
 |---|---|---:|---|

@@ -107,8 +107,8 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
         st.stop()
     st.session_state[state.STORE_SEEN] = (url, reading.generation, reading.down_since)
     caches.moved_on(url, reading.content)
-    # One slot, whether a notice shows or not: a notice that came and went moved every element below it, and
-    # the map's frame, at a new place on the page, was made anew (a blank map, the view lost).
+    # One slot, whether a notice shows or not: a notice coming or going does not move the elements below it,
+    # the map among them, to another place in the page's tree.
     notices = st.container()
     if reading.down_since is not None:
         notices.warning(

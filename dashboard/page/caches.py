@@ -217,8 +217,7 @@ def moved_on(url: str, content: int) -> None:
     next asked for."""
     held = store_versions()
     with DERIVED_LOCK:
-        if held.get(url, content) >= content:
-            held.setdefault(url, content)
+        if content <= held.setdefault(url, content):
             return
         held[url] = content
     for cache in (narrowing_of, _per_day_of, _changes_of, control_state, _changed_between_of):

@@ -89,14 +89,15 @@ def per_day(
     counted = int(np.count_nonzero(mask)) if mask is not None else len(events)
     kept = dated[outlets.rows]
     rows, codes = outlets.rows[kept], outlets.codes[kept]
-    named = np.argsort(np.argsort(np.asarray(outlets.values, dtype=object), kind="stable"), kind="stable")
+    values = np.asarray(outlets.values, dtype=object)
+    by_name = np.argsort(values, kind="stable")  # the outlets in name order
+    named = np.argsort(by_name)  # each outlet's place in that order
     days = day[rows].view("int64")
-    first, width = days.min(initial=0), max(len(outlets.values), 1)
+    first, width = days.min(initial=0), max(len(values), 1)
     pairs, counts = np.unique((days - first) * width + named[codes], return_counts=True)  # day, then outlet name
     number, outlet = np.divmod(pairs, width)
-    by_name = np.asarray(sorted(outlets.values), dtype=object)
     day_text = pd.Series((number + first).astype("datetime64[D]")).dt.strftime("%Y-%m-%d").to_numpy()
-    per = pd.DataFrame({"day": day_text, "source": by_name[outlet], "events": counts})
+    per = pd.DataFrame({"day": day_text, "source": values[by_name[outlet]], "events": counts})
     return per, counted - int(np.count_nonzero(dated))
 
 

@@ -99,16 +99,11 @@ def queue(store) -> pd.DataFrame:
     claims, revisions = schema.claims, schema.revisions
     # Per waiting claim, from its own revisions (an index on claim_id): not an aggregate over every revision.
     mine = revisions.c.claim_id == claims.c.claim_id
-    created = sa.select(revisions.c.actor, revisions.c.at).where(mine, revisions.c.action == "create")
-    created = created.order_by(revisions.c.revision_id).limit(1)
+    author = sa.select(revisions.c.actor).where(mine, revisions.c.action == "create")
+    author = author.order_by(revisions.c.revision_id).limit(1).scalar_subquery()
     waiting_since = sa.select(sa.func.max(revisions.c.at)).where(mine).scalar_subquery()
     query = (
-        sa.select(
-            claims,
-            created.with_only_columns(revisions.c.actor).scalar_subquery().label("author"),
-            created.with_only_columns(revisions.c.at).scalar_subquery().label("added_at"),
-            waiting_since.label("waiting_since"),
-        )
+        sa.select(claims, author.label("author"), waiting_since.label("waiting_since"))
         # review_state <> 'published' spelled out: it is the partial index's condition (claims_waiting, 0004),
         # which PostgreSQL infers from the state asked for and SQLite uses only when the query says it
         .where(claims.c.review_state != "published", claims.c.review_state == "in_review", sa.not_(claims.c.withdrawn))

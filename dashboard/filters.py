@@ -24,6 +24,8 @@ FACETS = {
     "claim_status": "Claim status",
     "story_status": "Story status",
 }
+# Facets that stories decide (made again without the claims changing), not the claims themselves.
+STORY_FACETS = ("story_status",)
 # Facets whose cells may hold several values, and what separates them: ACLED's "Reuters; SOHR", and the
 # types and affiliations the registry of outlets gives such a cell ("independent media; monitor").
 SPLIT_FACETS = {"source": ";", "source_type": ";", "affiliation": ";"}

@@ -11,7 +11,7 @@ turns that into a layer.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,18 @@ def index_events(events: pd.DataFrame) -> Indexed:
         story=_story_codes(events),
         extent=aggregate.extent(events["lat"].to_numpy(float), events["lon"].to_numpy(float)),
     )
+
+
+def without_events(indexed: Indexed) -> Indexed:
+    """``indexed`` holding no frame: the claims' arrays, shared by every generation of their stories, without
+    keeping the first generation's frame alive (``restoried`` gives each its own)."""
+    return replace(indexed, events=indexed.events.iloc[:0].copy())
+
+
+def restoried(indexed: Indexed, events: pd.DataFrame) -> Indexed:
+    """``indexed`` for ``events``, the same claims with their stories made again: only the story codes are new;
+    the arrays, and the grid cells worked out so far, are shared."""
+    return replace(indexed, events=events, story=_story_codes(events))
 
 
 def _story_codes(events: pd.DataFrame) -> np.ndarray:

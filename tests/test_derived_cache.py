@@ -79,3 +79,57 @@ def test_a_store_s_new_version_clears_what_the_caches_kept_of_the_old_ones(monke
     caches.moved_on("url", 2)  # a new version of the claims: the old one's entries go
     caches.changes_of(key, (), events, {}, None)
     assert made == [1, 1]
+
+
+def test_sessions_asking_at_once_wait_for_one_make():
+    import threading
+    import time
+
+    made, results, started = [], [], threading.Barrier(4)
+
+    def slow():
+        made.append(1)
+        time.sleep(0.3)
+        return "facets"
+
+    def ask():
+        started.wait()
+        results.append(caches.derived(("store", "url", 2, 2), "facets", slow))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == [1] and results == ["facets"] * 4
+    assert not caches._making  # nothing left waiting
+
+
+def test_a_make_that_fails_lets_the_next_session_try_again():
+    def broken():
+        raise RuntimeError("database gone")
+
+    try:
+        caches.derived(("path", "x", 1, 1), "counts", broken)
+    except RuntimeError:
+        pass
+    assert caches.derived(("path", "x", 1, 1), "counts", lambda: "counts") == "counts"
+    assert not caches._making
+
+
+def test_stories_made_again_make_only_the_story_facet_and_codes_again(geodata):
+    from dashboard import filters, step
+    from dashboard.pipeline import open_events
+    from tests.support import EVENTS
+
+    events = open_events(EVENTS, geodata).events
+    before, after = ("store", "url", 1, 1), ("store", "url", 2, 1)  # a new generation, the same claims
+    storied = events.assign(story_status=["contested"] * len(events))
+    first, second = caches.facets_of(before, events), caches.facets_of(after, storied)
+    assert list(second) == list(filters.FACETS)
+    assert all(second[f] is first[f] for f in filters.FACETS if f != "story_status")
+    assert second["story_status"].values == ["contested"]
+    index, again = caches.indexed_of(before, events), caches.indexed_of(after, storied)
+    assert again.events is storied and index.events is events
+    assert again.lat is index.lat and again.cells is index.cells
+    assert step.index_events(storied).story.tolist() == again.story.tolist()

@@ -42,7 +42,7 @@ BASES = (CLAIMED, BASELINE, CONTESTED, NO_CLAIM)
 _CHANGE_COLUMNS = ["place", "date", "controller", "event_id", "source", "claim_status", "area", "lat", "lon"]
 # What control_changes reads of a claim: its place, when, who holds it by whose claim, and for a governorate's
 # claim its precision and target.
-_CHANGE_INPUT = [
+CHANGE_INPUT = [
     "place", "gazetteer_place", "date", "line", "controller", "event_id", "source", "claim_status", "lat", "lon",
     "location_precision", "target",
 ]  # fmt: skip
@@ -103,7 +103,7 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
 
     With ``places``, a claim about a governorate becomes one move per place of it that its target held.
     """
-    read = [c for c in _CHANGE_INPUT if c in events.columns]  # the rest of a store's 30 columns is never taken
+    read = [c for c in CHANGE_INPUT if c in events.columns]  # the rest of a store's 30 columns is never taken
     moves = events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL), read]
     moves = moves.assign(
         place=moves["gazetteer_place"].mask(moves["gazetteer_place"].eq(""), moves["place"]),

@@ -173,3 +173,17 @@ def test_a_big_store_shows_at_once_and_its_stories_follow(events):
     # The claims are the same: what reads no story (control, the timeline) keeps what it worked out.
     assert done.content == first.content
     pd.testing.assert_frame_equal(done.dataset.events, events)
+
+
+def test_a_big_store_s_stories_wait_for_the_runs_its_change_starts(events):
+    """Stories over a large store start STORIES_AFTER_S after the claims change: handing them to their process
+    holds the interpreter lock, and the sessions' runs the change starts come first."""
+    store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("sqlite:///x.db", lambda url: store, inline=10, after_s=1.0)
+    began = time.monotonic()
+    feed.reading()
+    time.sleep(0.5)
+    assert feed.reading().stories_pending  # not yet begun: the sleep holds no lock
+    while feed.reading().stories_pending and time.monotonic() < began + 30:
+        time.sleep(0.05)
+    assert not feed.reading().stories_pending and time.monotonic() - began >= 1.0

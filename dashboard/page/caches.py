@@ -354,7 +354,9 @@ def changes_of(key: tuple, chosen: tuple, events: pd.DataFrame, options: dict, p
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _changes_of(key: tuple, chosen: tuple, _events: pd.DataFrame, _options: dict, _places) -> pd.DataFrame:
     narrowed = _narrowed(chosen, _options) if chosen else {}
-    moves = _events.loc[_events["controller"].ne("")]
+    # Only the columns control and the filters read: taking all of a store's rows' columns cost 0.3 s at 1M.
+    read = [c for c in dict.fromkeys([*control.CHANGE_INPUT, *narrowed]) if c in _events.columns]
+    moves = _events.loc[_events["controller"].ne(""), read]
     return control.control_changes(moves.loc[filters.facet_mask(moves, narrowed)] if narrowed else moves, _places)
 
 

@@ -39,16 +39,21 @@ def test_files_past_the_eight_used_last_are_dropped_oldest_first():
     assert kept == {str(n) for n in range(3, caches.FILES_KEPT + 3)}
 
 
-def test_a_store_keeps_its_last_two_generations_only():
+def test_a_store_keeps_its_newest_generation_only():
     for generation in range(1, 6):
         caches.derived(("store", "url", generation, generation), "indexed", lambda: "i")
         caches.derived(caches.content_key(("store", "url", generation, generation)), "outlets", lambda: "o")
     caches.derived(("store", "other", 1, 1), "indexed", lambda: "i")
     kept = set(caches.derived_store())
-    assert kept == {
-        ("store", "url", 5, 5), ("store", "url", 4, 4), ("store content", "url", 5), ("store content", "url", 4),
-        ("store", "other", 1, 1),
-    }  # fmt: skip
+    assert kept == {("store", "url", 5, 5), ("store content", "url", 5), ("store", "other", 1, 1)}
+
+
+def test_a_run_still_on_an_older_generation_is_answered_without_pushing_out_the_newest():
+    made = []
+    caches.derived(("store", "url", 4, 2), "indexed", lambda: made.append(4) or "newest")
+    assert caches.derived(("store", "url", 3, 2), "indexed", lambda: made.append(3) or "older") == "older"
+    assert caches.derived(("store", "url", 4, 2), "indexed", lambda: made.append(4) or "again") == "newest"
+    assert made == [4, 3] and ("store", "url", 3, 2) not in caches.derived_store()
 
 
 def test_stories_made_again_leave_a_store_s_content_key_as_it_was():

@@ -277,7 +277,8 @@ class Feed:
         if rows.empty or store is None or not hasattr(store, "details"):
             return rows
         ids = rows["event_id"].tolist()
-        key = (self._generation, tuple(ids))  # every session on the same day and filters lists the same rows
+        # Every session on the same day and filters lists the same rows; stories made again change no detail.
+        key = (self._content, tuple(ids))
         found = self._details.get(key)
         if found is None:
             try:

@@ -176,6 +176,21 @@ def test_on_postgresql_an_import_leaves_every_page_of_claims_all_visible(importe
         assert pages > 0 and visible == pages
 
 
+def test_on_postgresql_an_import_of_a_few_claims_into_many_leaves_the_vacuum_to_autovacuum(imported, store):
+    """A vacuum of every claim for one new claim took a core for seconds while every open map reran."""
+    if store.dialect != "postgresql":
+        return  # SQLite is never vacuumed
+    from dashboard.store.importer import VACUUM_SHARE, _worth_a_vacuum
+
+    assert _worth_a_vacuum(store, 1)  # an empty store: its first import is vacuumed
+    imported(EVENTS)
+    with store.engine.connect() as connection:
+        counted = connection.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = 'claims'::regclass")).scalar()
+    assert counted * VACUUM_SHARE > 1  # the bundled file's claims: one new claim is under the share
+    assert not _worth_a_vacuum(store, 1)
+    assert _worth_a_vacuum(store, int(counted * VACUUM_SHARE) + 1)
+
+
 def test_a_vacuum_that_fails_after_an_import_is_a_warning_not_a_failed_import(caplog):
     from dashboard.store import Store
     from dashboard.store.importer import _vacuum

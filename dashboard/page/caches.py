@@ -4,8 +4,9 @@ A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, `
 ``("store", URL with the password hidden, generation, content)``: a new generation for each change merged
 or stories made again, a new content for each change merged), never on the ``id()`` of an object;
 arguments named with a leading underscore are not hashed. What reads no story (control, the timeline
-unless a story status is chosen, the outlets) is keyed on ``content_key``: stories made again over a
-large store, in a process of their own, do not make it again.
+unless a story status is chosen, the outlets, the claims' facets, the step's arrays but their story codes,
+the search text) is keyed on ``content_key``: stories made again over a large store, in a process of
+their own, do not make it again. A store keeps its newest generation and version only.
 
 | cache | key | entries | why |
 |---|---|---:|---|

@@ -577,15 +577,21 @@ def import_file(
 
 
 # An import that wrote less than this share of the claims leaves them to autovacuum: the read fetches those
-# few rows' pages from the table, which costs nothing, while a vacuum of all of them (1.6 GB at a million
-# claims) took a core for seconds just as every open map reran to show the new claim.
+# few rows' pages from the table, which costs nothing, while a vacuum of a million claims for one new claim
+# took a core for seconds just as every open map reran to show it.
 VACUUM_SHARE = 0.01
 
 
 def _worth_a_vacuum(store: Store, written: int) -> bool:
-    """Whether ``written`` rows are VACUUM_SHARE or more of the claims, as the planner last counted them."""
-    with store.engine.connect() as connection:
-        counted = connection.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = 'claims'::regclass")).scalar()
+    """Whether ``written`` rows are VACUUM_SHARE or more of the claims, as the planner last counted them; not
+    when the store stopped answering after the import's last commit (the import is whole: autovacuum will come)."""
+    try:
+        with store.engine.connect() as connection:
+            counted = connection.execute(
+                sa.text("SELECT reltuples FROM pg_class WHERE oid = 'claims'::regclass")
+            ).scalar()
+    except (StoreError, sa.exc.DBAPIError):
+        return False
     return counted is None or counted <= 0 or written >= VACUUM_SHARE * counted
 
 

@@ -193,8 +193,9 @@ def test_on_postgresql_an_import_of_a_few_claims_into_many_leaves_the_vacuum_to_
 
 def test_a_vacuum_that_fails_after_an_import_is_a_warning_not_a_failed_import(caplog):
     from dashboard.store import Store
-    from dashboard.store.importer import _vacuum
+    from dashboard.store.importer import _vacuum, _worth_a_vacuum
 
     gone = Store(sa.create_engine("postgresql+psycopg://dashboard:dashboard@127.0.0.1:9/none?connect_timeout=2"))
+    assert not _worth_a_vacuum(gone, 1)  # nothing asked of a store that does not answer
     _vacuum(gone)  # the store stopped answering after the import's last commit: the import is whole and done
     assert "VACUUM (ANALYZE) claims failed" in caplog.text

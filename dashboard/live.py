@@ -49,7 +49,7 @@ LOOKBACK = 100
 # A merge slices the frame into at most MAX_PIECES runs and joins them; a column of more than MAX_CHUNKS chunks
 # is made whole again.
 MAX_PIECES, MAX_CHUNKS = 200, 400
-DETAILS_KEPT = 8  # the details of the last lists of rows shown (up to table_rows each), per generation
+DETAILS_KEPT = 8  # the details of the last lists of rows shown (up to table_rows each), per version of the claims
 STORY_COLUMNS = ("story_id", "story_status", "story_agreed", "story_size", "story_km", "story_days")
 # What stories read of a claim (``stories.add_stories``): all that is sent to the process that makes them.
 STORY_INPUT = (

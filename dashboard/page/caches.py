@@ -266,8 +266,14 @@ def indexed_of(key: tuple, events: pd.DataFrame) -> step.Indexed:
     """The arrays a step reads: made once per version of the claims; stories made again change only their codes."""
     if content_key(key) == key:
         return derived(key, "indexed", lambda: step.index_events(events))
-    claims = derived(content_key(key), "indexed", lambda: step.without_events(step.index_events(events)))
-    return derived(key, "indexed", lambda: step.restoried(claims, events))
+    made: list[step.Indexed] = []  # when this session makes the claims' arrays, its story codes come with them
+
+    def claims_of() -> step.Indexed:
+        made.append(step.index_events(events))
+        return step.without_events(made[0])
+
+    claims = derived(content_key(key), "indexed", claims_of)
+    return derived(key, "indexed", lambda: made[0] if made else step.restoried(claims, events))
 
 
 def counts_of(key: tuple, events: pd.DataFrame) -> dict[str, pd.Series]:

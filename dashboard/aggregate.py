@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .columns import factorized
 from .model import EVENT_TYPES
 
 CELL_PIXELS = 48
@@ -55,7 +56,7 @@ def bounds_hold(
 def type_positions(event_types: pd.Series) -> np.ndarray:
     """Each event type as its position in ``TYPES``; a type not in the model counts as other."""
     # The distinct types first (a handful), then one code per event: no hash of every event's string.
-    codes, distinct = pd.factorize(event_types.astype(str), use_na_sentinel=False)
+    codes, distinct = factorized(event_types)
     kinds = pd.Index(TYPES).get_indexer(distinct)
     kinds = np.where(kinds < 0, TYPES.index("other"), kinds).astype(np.int8)  # a handful of types: a byte each
     return kinds[codes]

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .columns import factorized, plain
 from .geocode import name_key
 from .model import CONTESTED, NOT_CONTROL, REGION_PRECISION, STATUS_RANK
 
@@ -68,7 +69,7 @@ def governorate_names(places: pd.DataFrame) -> pd.Series:
 
 def area_of(events: pd.DataFrame, governorates: pd.Series) -> pd.Series:
     """The governorate a claim is about, or "": named as one, at region precision, or not a gazetteer place."""
-    codes, names = pd.factorize(events["place"].astype("str"), use_na_sentinel=False)  # once per distinct place
+    codes, names = factorized(events["place"])  # once per distinct place
     raw = name_key(pd.Series(names, dtype="str"))
     bare = raw.str.replace(_AREA_WORDS, " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
     governorate = bare.map(governorates).fillna("").to_numpy(dtype=object)[codes]
@@ -104,7 +105,8 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
     With ``places``, a claim about a governorate becomes one move per place of it that its target held.
     """
     read = [c for c in CHANGE_INPUT if c in events.columns]  # the rest of a store's 30 columns is never taken
-    moves = events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL), read]
+    # As text: the moves are a few of the claims, and are written to (a contested place's controller).
+    moves = plain(events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL), read])
     moves = moves.assign(
         place=moves["gazetteer_place"].mask(moves["gazetteer_place"].eq(""), moves["place"]),
         rank=moves["claim_status"].map(STATUS_RANK).fillna(0),

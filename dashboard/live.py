@@ -115,7 +115,6 @@ def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
     if "review_state" in shown.columns:
         shown = shown.loc[shown["review_state"].fillna("published").eq("published")]
     shown = shown.reindex(columns=[c for c in events.columns if c not in STORY_COLUMNS])
-    shown = shown.astype({c: events[c].dtype for c in shown.columns}, errors="ignore")
     alone = standing_alone(shown).reindex(columns=events.columns)
     # Both parts in the frame's dtypes before they are joined, so that the join copies columns as they are:
     # joined first, a category or Arrow column met an object one and a million rows were converted back.
@@ -158,8 +157,9 @@ def _dtypes_holding(events: pd.DataFrame, out: pd.DataFrame) -> dict:
     for name in events.columns:
         dtype = events[name].dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            more = pd.Index(out[name].dropna().unique()).difference(dtype.categories)
-            dtype = pd.CategoricalDtype(dtype.categories.append(more), ordered=dtype.ordered)
+            more = pd.Index(out[name].dropna().unique(), dtype=dtype.categories.dtype).difference(dtype.categories)
+            if len(more):  # still sorted (``columns.categorized``): sorting by the column sorts its text
+                dtype = pd.CategoricalDtype(dtype.categories.append(more).sort_values(), ordered=dtype.ordered)
         dtypes[name] = dtype
     return dtypes
 

@@ -14,6 +14,8 @@ import unicodedata
 
 import pandas as pd
 
+from .columns import factorized
+
 # The columns that name someone or somewhere: compared, grouped and judged independent by their names.
 NAME_COLUMNS = ("place", "actor", "target", "controller", "source", "affiliation")
 # Zero-width and bidirectional format characters: they change how a name looks, or nothing, never what it says.
@@ -33,9 +35,10 @@ def normalise_one(text: str) -> str:
 
 def normalise(names: pd.Series) -> pd.Series:
     """``normalise_one`` of each name, computed once per distinct name: a million rows hold few names."""
-    codes, uniques = pd.factorize(names.astype(str), use_na_sentinel=False)
+    codes, uniques = factorized(names)
     clean = pd.Index(uniques).map(normalise_one)
-    return pd.Series(clean.to_numpy(dtype=object)[codes], index=names.index, dtype=names.dtype)
+    dtype = "str" if isinstance(names.dtype, pd.CategoricalDtype) else names.dtype
+    return pd.Series(clean.to_numpy(dtype=object)[codes], index=names.index, dtype=dtype)
 
 
 def visible(text: str) -> str:
@@ -48,4 +51,6 @@ def visible(text: str) -> str:
 
 def hides_something(names: pd.Series) -> pd.Series:
     """Whether each name holds an invisible control: such a name is to be shown through ``visible``."""
-    return names.astype(str).str.contains(_INVISIBLE.pattern, regex=True)
+    codes, uniques = factorized(names)  # looked for once per distinct name
+    found = pd.Series(uniques, dtype=object).str.contains(_INVISIBLE.pattern, regex=True).to_numpy(dtype=bool)
+    return pd.Series(found[codes], index=names.index)

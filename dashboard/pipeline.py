@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import registry
+from .columns import categorized
 from .filters import sort_by_date
 from .geocode import Geodata, geocode
 from .load import Limits, read_events
@@ -116,7 +117,7 @@ def open_events(
     rejected = rejected.head(limits.rejected_kept).copy()
     # Reports name the file's own columns (ACLED's event_date, not date).
     rejected["column"] = rejected["column"].map(lambda c: columns.get(c, c))
-    events = sort_by_date(located)
+    events = categorized(sort_by_date(located))
     del located
     events = add_stories(events)
     release_memory()

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .columns import factorized
+
 # The columns searched; the event's gazetteer place also brings its Arabic name and its aliases.
 SEARCHED = ("description", "place", "gazetteer_place", "actor", "target", "source", "affiliation")
 _DROPPED = r"[\p{Mn}\p{Me}\p{Cf}\x{0640}]"  # combining marks, format controls, tatweel
@@ -55,7 +57,7 @@ class SearchText:
 
 
 def _folded(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    codes, uniques = factorized(values)
     return codes.astype("int64"), fold_array(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
 
 

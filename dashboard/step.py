@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate, filters
+from .columns import factorized
 from .model import MAX_ZOOM, MIN_ZOOM
 
 
@@ -50,7 +51,7 @@ def index_bytes(rows: int) -> int:
 
 
 def index_events(events: pd.DataFrame) -> Indexed:
-    source, cells = pd.factorize(events["source"].astype(str))
+    source, cells = factorized(events["source"])
     split = filters.SPLIT_FACETS.get("source", ";")
     outlets = [frozenset(p.strip() for p in c.split(split) if p.strip()) or frozenset([c]) for c in cells]
     return Indexed(

@@ -39,6 +39,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .columns import factorized, text
 from .model import NOT_CONTROL
 from .names import normalise
 
@@ -61,6 +62,7 @@ STATUSES = {
     "single-source": "one source, or sources of one affiliation",
     "contested": "sources contradict each other: a claim and a denial, or two controllers",
 }
+STATUS_DTYPE = pd.CategoricalDtype(pd.Index(sorted(STATUSES), dtype="str"))
 _CELL_DEG = STORY_KM / 111.0  # a grid cell at least STORY_KM tall, so a match is in the 3x3 block around a claim
 _ROW_SPAN = 100_003  # more cells than a row of the grid can hold, so a cell's number is unique
 
@@ -72,8 +74,8 @@ def affiliation_of(events: pd.DataFrame) -> pd.Series:
     zero-width space or fullwidth letters must not make one source look like two independent ones.
     """
     own = events["affiliation"] if "affiliation" in events.columns else pd.Series("", index=events.index)
-    own = normalise(own.fillna("").astype(str))
-    return own.mask(own.eq(""), normalise(events["source"].astype(str))).str.casefold()
+    own = normalise(text(own))
+    return own.mask(own.eq(""), normalise(text(events["source"]))).str.casefold()
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -88,10 +90,10 @@ def group(events: pd.DataFrame) -> pd.DataFrame:
     ``events`` must be sorted by date then line (``filters.sort_by_date``).
     """
     family = family_of(events)
-    actor = events["actor"].astype(str).str.casefold()
-    where = events["place"].astype(str)
+    actor = text(events["actor"]).str.casefold()
+    where = text(events["place"])
     if "gazetteer_place" in events.columns:
-        where = events["gazetteer_place"].astype(str).mask(events["gazetteer_place"].eq(""), where)
+        where = text(events["gazetteer_place"]).mask(events["gazetteer_place"].eq(""), where)
     match = family.where(~family.isin(SAME_ACTOR_FAMILIES), family + "\x1f" + actor)
     match = match.where(family.ne("control"), family + "\x1f" + where.str.casefold())
     lat_a, lon_a = events["lat"].to_numpy(float), events["lon"].to_numpy(float)
@@ -146,7 +148,7 @@ def group(events: pd.DataFrame) -> pd.DataFrame:
 
 def family_of(events: pd.DataFrame) -> pd.Series:
     """Each claim's family for grouping: control when it names a controller, else by event type."""
-    return events["event_type"].map(FAMILY).fillna("other").mask(events["controller"].ne(""), "control")
+    return text(events["event_type"]).map(FAMILY).fillna("other").mask(events["controller"].ne(""), "control")
 
 
 def reasons(events: pd.DataFrame) -> pd.Series:
@@ -177,7 +179,7 @@ def status(events: pd.DataFrame, story_id: pd.Series) -> pd.Series:
             "story": story_id.to_numpy(),
             "against": events["claim_status"].isin(NOT_CONTROL).to_numpy(),
             "disputed": events["claim_status"].eq("disputed").to_numpy(),
-            "controller": events["controller"].astype(str).to_numpy(),
+            "controller": text(events["controller"]).to_numpy(),
             "named": events["source_type"].ne("unattributed").to_numpy(),
             "affiliation": _affiliation_keys(events),
         }
@@ -248,15 +250,15 @@ def _assertions(first: pd.DataFrame, top_side: pd.Series) -> pd.Series:
 def _keys(values: pd.Series) -> np.ndarray:
     """One integer per name as compared (``normalise``d, casefolded): the work is done once per distinct
     name, not once per claim."""
-    codes, names = pd.factorize(values.fillna("").astype(str))
+    codes, names = factorized(values)
     return pd.factorize(normalise(pd.Series(names, dtype=object)).str.casefold())[0][codes]
 
 
 def _affiliation_keys(events: pd.DataFrame) -> np.ndarray:
     """``affiliation_of`` as integers: the affiliation when given, else the source."""
     own = events["affiliation"] if "affiliation" in events.columns else pd.Series("", index=events.index)
-    own_code, own_names = pd.factorize(own.fillna("").astype(str))
-    source_code, source_names = pd.factorize(events["source"].astype(str))
+    own_code, own_names = factorized(own)
+    source_code, source_names = factorized(events["source"])
     pairs, pair_keys = pd.factorize(own_code.astype("int64") * (len(source_names) + 1) + source_code)
     pair_own = pd.Series(np.asarray(own_names, dtype=object)[pair_keys // (len(source_names) + 1)])
     pair_source = pd.Series(np.asarray(source_names, dtype=object)[pair_keys % (len(source_names) + 1)])
@@ -270,7 +272,7 @@ def _claims_frame(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     with the words ``_assertions`` needs, taken for those claims only."""
     family = family_of(events)
     story, story_ids = pd.factorize(events["story_id"].astype(str))
-    side = events["controller"].astype(str).where(family.eq("control"), "")
+    side = text(events["controller"]).where(family.eq("control"), "")
     frame = pd.DataFrame(
         {
             "story": story,
@@ -283,15 +285,15 @@ def _claims_frame(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     at = np.unique(story, return_index=True)[1]
     firsts = events.iloc[at]
-    place = firsts["place"].astype(str)
+    place = text(firsts["place"])
     if "gazetteer_place" in firsts.columns:
-        place = firsts["gazetteer_place"].astype(str).mask(firsts["gazetteer_place"].eq(""), place)
+        place = text(firsts["gazetteer_place"]).mask(firsts["gazetteer_place"].eq(""), place)
     first = pd.DataFrame(
         {
             "family": family.iloc[at].to_numpy(),
             "place": place.to_numpy(),
-            "actor": firsts["actor"].astype(str).to_numpy(),
-            "event_type": firsts["event_type"].astype(str).to_numpy(),
+            "actor": text(firsts["actor"]).to_numpy(),
+            "event_type": text(firsts["event_type"]).to_numpy(),
         },
         index=pd.RangeIndex(len(story_ids), name="story"),
     )
@@ -338,7 +340,9 @@ def add_stories(events: pd.DataFrame) -> pd.DataFrame:
     )
     out["story_status"] = status(out, out["story_id"])
     out["story_agreed"] = agreed(out, out["story_status"])
-    out["story_size"] = out.groupby("story_id")["story_id"].transform("size")
+    out["story_size"] = out.groupby("story_id")["story_id"].transform("size").astype("int32")
+    # Three values: a byte a claim (as text, 48 MB at 2.5 million claims), in the categories' sorted order.
+    out["story_status"] = out["story_status"].astype(STATUS_DTYPE)
     return out
 
 

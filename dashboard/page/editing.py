@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from ..columns import factorized
 from ..model import CLAIM_STATUSES, CONTROLLERS, EVENT_TYPES, SOURCE_TYPES
 from ..store import StoreError, claim_history, review, roles, write
 from . import caches, identity, state
@@ -116,7 +117,7 @@ def _known_sources(opened: Opened | None) -> list[str]:
         return []
     events = opened.events
     return caches.derived(
-        caches.content_key(opened.key), "known sources", lambda: sorted(events["source"].astype(str).unique())
+        caches.content_key(opened.key), "known sources", lambda: sorted(set(factorized(events["source"])[1]))
     )
 
 

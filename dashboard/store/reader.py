@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ..columns import categorized
 from ..filters import sort_by_date
-from ..model import COLUMNS
+from ..model import CATEGORICAL, COLUMNS
 from ..registry import FILLED
 from ..stories import add_stories
 from . import Store
@@ -71,7 +72,7 @@ def read_current(store: Store) -> pd.DataFrame:
     with store.engine.connect() as connection:
         rows = connection.execute(sa.select(view.c[*view.c.keys()]).order_by(view.c.claim_id)).all()
         extras = extra_columns(connection)
-    return add_stories(sort_by_date(_frame(rows, extras)))
+    return add_stories(categorized(sort_by_date(_frame(rows, extras))))
 
 
 def last_revision(store: Store) -> int:
@@ -100,9 +101,7 @@ def changes_since(store: Store, revision: int) -> tuple[pd.DataFrame, int]:
 # What the lean frame leaves empty: fetched for the rows shown (``details``).
 DETAILS = ("description", "url", "via")
 LEAN = ("line", *(c for c in COLUMNS if c not in DETAILS), *GEOCODED)
-DETAILS_CHUNK = 5_000
-# The columns the loader gives as plain ``str`` (not Arrow strings): the lean frame has the file's dtypes.
-PLAIN_STR = ("location_precision", "time_precision", *GEOCODED)  # event ids bound in one query
+DETAILS_CHUNK = 5_000  # event ids bound in one query
 
 
 def read_lean(store: Store) -> pd.DataFrame:
@@ -117,9 +116,8 @@ def read_lean(store: Store) -> pd.DataFrame:
             frame = _frame(connection.execute(query).all(), [])
     for name in DETAILS:
         frame[name] = _blank_text(len(frame))
-    for name in PLAIN_STR:
-        frame[name] = frame[name].astype("str")
-    frame = frame[["line", *COLUMNS, *GEOCODED]]
+    # The repeated text as categories, as the loader gives it: the lean frame has the file's dtypes.
+    frame = categorized(frame[["line", *COLUMNS, *GEOCODED]])
     return frame if _in_order(frame) else sort_by_date(frame)
 
 
@@ -158,8 +156,11 @@ def _lean_by_adbc(store: Store) -> pd.DataFrame:
         values = table.column(i)
         if name in DAY_COLUMNS:
             table = table.set_column(i, name, values.cast(pa.timestamp("ns")))
-        elif (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) and values.null_count:
-            table = table.set_column(i, name, pc.fill_null(values, ""))
+        elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            if values.null_count:
+                values = pc.fill_null(values, "")
+            # Encoded in Arrow: a third of pandas' astype("category") on a string column (0.06 s at 2.5M).
+            table = table.set_column(i, name, pc.dictionary_encode(values) if name in CATEGORICAL else values)
     frame = table.to_pandas(types_mapper={pa.string(): TEXT, pa.large_string(): TEXT}.get)
     frame["line"] = frame["line"].astype("int64")
     frame["date_end"] = frame["date_end"].fillna(frame["date"])

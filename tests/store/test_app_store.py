@@ -175,3 +175,16 @@ def test_the_lean_frame_holds_what_the_file_holds_but_the_details(store):
     assert lean["description"].eq("").all()
     fetched = details(store, full["event_id"].tolist()).set_index("event_id").reindex(full["event_id"])
     assert fetched["description"].tolist() == full["description"].tolist()
+
+
+def test_the_lean_frame_of_an_empty_store_has_the_same_columns_and_dtypes(store):
+    from dashboard.store.reader import read_lean
+
+    empty = read_lean(store)
+    import_file(store, EVENTS, GEODATA.aliases, chunk_rows=10_000)
+    lean = read_lean(store)
+    assert len(empty) == 0 and len(lean) > 0
+    kinds = [{n: ("category", str(d.categories.dtype)) if d == "category" else str(d) for n, d in f.dtypes.items()}
+             for f in (empty, lean)]  # fmt: skip
+    assert kinds[0] == kinds[1]
+    assert live._chunks(lean) == 1  # each text column whole: a merge slices it without a copy

@@ -45,7 +45,7 @@ COLUMNS: dict[str, str] = {
 }
 REQUIRED = ("date", "place", "source")
 # The text whose values repeat (dozens of sources, places and actors over millions of claims), held as
-# categories once loaded (``filters.categorized``): a code of a byte or two a row where a string costs its
+# categories once loaded (``columns.categorized``): a code of a byte or two a row where a string costs its
 # length and four bytes more. At 2.5 million claims these columns were 530 MB of a store's 770 MB frame.
 CATEGORICAL = (
     "place", "event_type", "actor", "target", "controller", "source", "source_type", "affiliation", "claim_status",

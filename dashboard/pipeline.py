@@ -152,16 +152,23 @@ def in_process_apart(work: Callable, *args):
         return apart.submit(work, *args).result()
 
 
-# How far an upload's parse stands back (``os.nice``): on a busy server, the steps of the sessions already
-# reading a map come before one visitor's new file.
+# How far a process apart stands back where the system has no idle class (``os.nice``): on a busy server,
+# the steps of the sessions already reading a map come before one visitor's new file.
 PARSE_NICENESS = 10
 
 
 def _behind_others() -> None:
-    """In the parsing process: yield the processor to the server's sessions."""
+    """In the process apart: run only on a processor the server's sessions leave idle. Linux's SCHED_IDLE
+    class does that (``nice`` 10 still took a share of a core from every step beside it); elsewhere, or if
+    refused, ``nice``; failing both, the usual priority."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return
+    except (AttributeError, OSError):
+        pass
     try:
         os.nice(PARSE_NICENESS)
-    except (AttributeError, OSError):  # no nice on this system, or not allowed: parse at the usual priority
+    except (AttributeError, OSError):
         pass
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from dashboard.__main__ import main
 from dashboard.load import MAX_HEADER_BYTES, Limits, UnusableFile, read_events
-from dashboard.pipeline import Dataset, dataset_bytes, open_events, to_evict
+from dashboard.pipeline import Dataset, dataset_bytes, in_process_apart, open_events, to_evict
 
 NATIVE = "date,place,source"
 
@@ -136,3 +137,8 @@ def test_uploads_unused_too_long_are_evicted_then_the_least_recent_until_they_fi
     assert to_evict(entries, budget_bytes=1000, keep_seconds=5000, now=1000.0) == []
     # the newest stays, even alone over the budget: its session is using it
     assert to_evict({"big": (500, 999.0)}, budget_bytes=100, keep_seconds=500, now=1000.0) == []
+
+
+def test_a_process_apart_runs_only_on_a_processor_the_sessions_leave_idle():
+    # nice 10 still took a share of a core from the honest steps beside an upload's parse; SCHED_IDLE does not
+    assert in_process_apart(os.sched_getscheduler, 0) == os.SCHED_IDLE

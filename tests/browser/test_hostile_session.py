@@ -27,8 +27,9 @@ SESSIONS_MB = 150
 # 0.68 s (0.22 to 1.00 s in 12 earlier runs), with the uploads parsed in Linux's idle class
 # (pipeline._behind_others) and the hostile visitor's browser apart, as here. When the machine is busy with
 # other work both grow, so the test holds steps to SLOWDOWN times the same session's plain steps, measured
-# just before, or STEP_LIMIT_S if more.
-STEP_LIMIT_S, SLOWDOWN = 1.0, 4.0
+# just before, or STEP_LIMIT_S if more: quiet here that is 1 s (1.00 to 1.05 s in 8 more runs, whose 32
+# steps beside the uploads took 0.39 to 0.65 s).
+STEP_LIMIT_S, SLOWDOWN = 1.0, 2.5
 LOG = REPO / "artifacts" / "hostile_session.log"
 
 

@@ -207,7 +207,7 @@ def _load(path: str, queue: mp.Queue) -> None:
     queue.put({"load_s": time.perf_counter() - began, "load_peak_mb": _peak_mb(), "rows": dataset.accepted})
 
 
-def _store_read(url: str, queue: mp.Queue) -> None:
+def _store_read_alone(url: str, queue: mp.Queue) -> None:
     """What a server does first on a store: its lean frame read (ADBC on PostgreSQL), and the step's arrays."""
     from dashboard import live, step
     from dashboard.store import open_store
@@ -337,11 +337,51 @@ def _vm(pid: int, field: str) -> float:
     return float("nan")
 
 
-def _server(path: str | None, log: Path, store: str | None = None) -> tuple:
-    """``streamlit run`` on the file (or the store), offline, with ``--timing``, on a free port: the process
-    and its URL."""
-    flags = ("--timing", *(("--store", store) if store else ()))
+def _server(path: str | None, log: Path, store: str | None = None, snapshots: Path | None = None) -> tuple:
+    """``streamlit run`` on the file (or the store, its snapshots in ``snapshots``: none without), offline, with
+    ``--timing``, on a free port: the process and its URL."""
+    flags = ("--timing", *(("--store", store, "--store-snapshots", str(snapshots or "")) if store else ()))
     return serving.start(path, flags, log=log, startup_s=300)
+
+
+def _store_read(log: Path) -> tuple[float, str]:
+    """The server's first read of its store, from its log: milliseconds, and "store" (whole) or "snapshot"."""
+    found = re.search(r"store_read_ms=([\d.]+) from=(\w+)", log.read_text())
+    return (float(found.group(1)), found.group(2)) if found else (float("nan"), "?")
+
+
+def _restart(store: str, snapshots: Path) -> dict:
+    """A server started again on the store, with the snapshot the first one left: seconds from its start to
+    the first page's map, and its read."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "server.log"
+        started = time.perf_counter()
+        server, url = _server(None, log, store, snapshots)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(**serving.chromium(GC_FLAG))
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                _open(page, url + "/", 600_000)
+                first_page = time.perf_counter() - started
+                _settled(page)
+                browser.close()
+        finally:
+            serving.stop(server)
+        read_ms, how = _store_read(log)
+    size = sum(f.stat().st_size for f in snapshots.glob("*.arrow"))
+    return {"restart_page_s": first_page, "restart_read_ms": read_ms, "restart_from": how, "snapshot_mb": size / 1e6}
+
+
+def _snapshot_written(folder: Path, timeout_s: float) -> float:
+    """Seconds waited until the server has written its snapshot in ``folder`` (NaN if it has not)."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout_s:
+        if any(folder.glob("*.arrow")):
+            return time.perf_counter() - began
+        time.sleep(0.5)
+    return float("nan")
 
 
 def _open(page, url: str, timeout_ms: int) -> float:
@@ -426,13 +466,13 @@ def _shown(page) -> int:
     return int(_metric(page).inner_text().replace(",", ""))
 
 
-def _browser(path: str | None, steps: int, store: str | None = None) -> dict:
+def _browser(path: str | None, steps: int, store: str | None = None, snapshots: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         started = time.perf_counter()
-        server, url = _server(path, log, store)
+        server, url = _server(path, log, store, snapshots)
         url += "/"
         try:
             with sync_playwright() as p:
@@ -488,9 +528,14 @@ def _browser(path: str | None, steps: int, store: str | None = None) -> dict:
                 server_peak = _vm(server.pid, "VmHWM")
                 server_now = _vm(server.pid, "VmRSS")
                 browser.close()
+            waited = _snapshot_written(snapshots, 600) if snapshots else float("nan")
         finally:
             serving.stop(server)
+        read_ms, how = _store_read(log)
     return {
+        "store_read_ms": read_ms,
+        "store_read_from": how,
+        "snapshot_waited_s": waited,
         "first_page_s": first_page,
         "second_session_s": opens[0],
         "second_run_ms": runs[0],
@@ -522,8 +567,10 @@ def main() -> None:
     stores = []
     with tempfile.TemporaryDirectory() as tmp:
         for url in args.store:
-            result = {"store": live_shown(url), **_in_child(_store_read, url)}
-            result.update(_browser(None, args.steps, url))
+            result = {"store": live_shown(url), **_in_child(_store_read_alone, url)}
+            snapshots = Path(tmp) / f"snapshots-{len(stores)}"
+            result.update(_browser(None, args.steps, url, snapshots))
+            result.update(_restart(url, snapshots))
             stores.append(result)
             print(f"measured the store {result['store']}", file=sys.stderr, flush=True)
     if args.no_files:
@@ -587,15 +634,18 @@ def _print_stores(stores: list[dict]) -> None:
     print(
         "| store | claims | read s (+ arrays) | read peak MB | frame MB | first page s | 2nd session s (ms) "
         "| 2nd to 5th, median s (ms) | step, server ms | key to map ms | new claim on 5 maps s "
-        "| server peak MB, 5 sessions |"
+        "| server peak MB, 5 sessions | server's read s | snapshot MB (written after s) "
+        "| next start: first page s (read s, from) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in stores:
         print(
             f"| {r['store']} | {r['rows']:,} | {r['read_s']:.1f} ({r['indexed_s']:.1f}) | {r['read_peak_mb']:.0f} "
             f"| {r['frame_mb']:.0f} | {r['first_page_s']:.1f} | {r['second_session_s']:.1f} ({r['second_run_ms']:.0f}) "
             f"| {r['new_sessions_s']:.1f} ({r['new_sessions_run_ms']:.0f}) | {r['server_step_ms']:.0f} "
-            f"| {r['key_to_map_ms']:.0f} | {r['reach_s']:.1f} | {r['server_peak_mb']:.0f} |"
+            f"| {r['key_to_map_ms']:.0f} | {r['reach_s']:.1f} | {r['server_peak_mb']:.0f} "
+            f"| {r['store_read_ms'] / 1000:.1f} | {r['snapshot_mb']:.0f} ({r['snapshot_waited_s']:.0f}) "
+            f"| {r['restart_page_s']:.1f} ({r['restart_read_ms'] / 1000:.1f}, {r['restart_from']}) |"
         )
 
 

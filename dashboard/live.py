@@ -26,12 +26,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import stories
+from . import snapshot, stories
 from .filters import sort_by_date
 from .pipeline import Dataset, in_process_apart, release_memory
 
@@ -46,6 +47,10 @@ CHANNEL = "claims_changed"  # the NOTIFY channel of the revisions trigger (the s
 # committed after it is still read (merging a claim twice changes nothing). A transaction that commits more
 # than this many revisions behind is not: the next full read of the store (a server's start) has it.
 LOOKBACK = 100
+# A snapshot (``snapshot``) is used at a server's start while the store is at most this many revisions past
+# it; further, the store is read whole again (and a new snapshot written): catching up on more claims than
+# this through the driver's rows would take as long.
+SNAPSHOT_CATCH_UP = 20_000
 # A merge slices the frame into at most MAX_PIECES runs and joins them; a column of more than MAX_CHUNKS chunks
 # is made whole again.
 MAX_PIECES, MAX_CHUNKS = 200, 400
@@ -215,10 +220,23 @@ class Feed:
     """One store's current claims for every session of this server (see the module's docstring)."""
 
     def __init__(
-        self, url: str, opener: Callable[[str], object], inline: int = STORIES_INLINE, after_s: float = STORIES_AFTER_S
+        self,
+        url: str,
+        opener: Callable[[str], object],
+        inline: int = STORIES_INLINE,
+        after_s: float = STORIES_AFTER_S,
+        snapshots: Path | None = None,
+        snapshot_from: int = STORIES_INLINE,
+        on_opened: Callable[[str, float], None] | None = None,
     ):
         self.url, self.shown = url, shown_url(url)
         self._opener, self._inline, self._after_s = opener, inline, after_s
+        # Where this store's snapshot lives (None: no snapshot), and from how many claims one is written.
+        self._snapshot = snapshot.path_for(snapshots, url) if snapshots else None
+        self._snapshot_from = snapshot_from
+        self._to_keep: dict | None = None  # the mark of the whole read a snapshot is due for
+        self.opened_from = ""  # how the first read was made: "snapshot" or "store"
+        self._on_opened = on_opened  # told how, and in how many seconds, once the first read is made
         self._lock = threading.RLock()
         self._store = None
         self._events: pd.DataFrame | None = None
@@ -326,20 +344,77 @@ class Feed:
             )
 
     def _first_read(self) -> None:
+        began = time.perf_counter()
+        self._read_whole_or_from_snapshot()
+        if self._on_opened is not None:
+            self._on_opened(self.opened_from, time.perf_counter() - began)
+
+    def _read_whole_or_from_snapshot(self) -> None:
         try:
             store = self._open()
-            revision = int(store.last_revision())
-            events = store.read_current()
+            if self._from_snapshot(store):
+                return
+            marks = self._snapshot is not None and getattr(store, "marks", False)
+            if marks:
+                events, mark = store.read_marked()
+                revision = mark["revision"]
+            else:
+                revision = int(store.last_revision())
+                events = store.read_current()
         except unreachable() as err:
             self._store = None
             why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
             raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
+        self._content += 1
+        if marks and len(events) >= self._snapshot_from:
+            self._to_keep = mark  # written once its stories are made (_keep)
         self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
         self._revision = self._known = revision
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
         self._generation += 1
-        self._content += 1
+        self.opened_from = "store"
+        self._keep()
         release_memory()
+
+    def _from_snapshot(self, store) -> bool:
+        """The frame from this store's snapshot and the claims changed since, if the store still has the
+        snapshot's mark (``snapshot``'s module docstring) and is not too far past it."""
+        if self._snapshot is None or not getattr(store, "marks", False):
+            return False
+        mark = snapshot.mark_of(self._snapshot)
+        if mark is None:
+            return False
+        now, newest = store.mark_now(int(mark["revision"]))
+        if now != mark or newest - int(mark["revision"]) > SNAPSHOT_CATCH_UP:
+            return False
+        try:
+            events = snapshot.read(self._snapshot)
+        except (OSError, pa.ArrowException, KeyError, ValueError) as err:
+            logging.getLogger(__name__).warning("the snapshot %s could not be read (%s)", self._snapshot, err)
+            return False
+        changed, revision = store.changes_since(int(mark["revision"]))  # exact: nothing changed at or below it
+        self._content += 1
+        self._events = self._storied(merged(events, changed)) if len(changed) else events
+        self._revision = self._known = max(int(revision), int(mark["revision"]))
+        self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
+        self._generation += 1
+        self.opened_from = "snapshot"
+        release_memory()
+        return True
+
+    def _keep(self) -> None:
+        """The snapshot due, written once the frame's stories are made. Claims merged into the frame since the
+        whole read leave the read's mark true: the next start reads every claim changed after it again, and
+        merging a claim twice changes nothing."""
+        with self._lock:
+            mark, events = self._to_keep, self._events
+            if mark is None or self._pending:
+                return
+            self._to_keep = None
+        try:
+            snapshot.write(self._snapshot, events, mark)
+        except OSError as err:  # a full disk or a folder not ours: the next start reads the store whole
+            logging.getLogger(__name__).warning("the snapshot %s could not be written (%s)", self._snapshot, err)
 
     def _catch_up(self) -> None:
         try:
@@ -381,6 +456,7 @@ class Feed:
                     self._events, self._pending, self._grouping = made, False, False
                     self._generation += 1
                     break
+        self._keep()
         release_memory()
 
 

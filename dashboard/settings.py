@@ -104,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
         "PostGIS); empty: the events file. See the README's Shared store.",
     ),
     Setting(
+        "store_snapshots",
+        "~/.cache/conflict-map",
+        "Folder where an app server keeps a PostgreSQL store's claims as it last read them whole (from 200,000 "
+        "claims), to open from at its next start, reading only what changed since; empty: none. The files hold "
+        "the claims and are readable by their owner only (~ is the server's home). See the README's Shared store.",
+    ),
+    Setting(
         "store_chunk_rows",
         10_000,
         "Rows `store import` reads, checks and writes at a time, each chunk in one transaction: its memory is "

@@ -39,10 +39,12 @@ their own, do not make it again. A store keeps its newest generation and version
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -52,6 +54,7 @@ from ..geocode import Geodata, read_geodata
 from ..load import Limits
 from ..map import assets, basemap, features
 from ..pipeline import Dataset, open_events
+from ..settings import resolve
 from .text import print_time
 
 # Uploads are parsed one at a time: two sessions uploading large files at once would each hold a
@@ -134,11 +137,24 @@ def store_feed(url: str) -> live.Feed:
     from ..store import open_store  # the store's drivers load only when a store is used
     from ..store.reader import AppReader
 
-    feed = live.Feed(url, lambda at: AppReader(open_store(at)))
+    # The snapshots' folder is the page's setting, resolved from the same command line as the page's run.
+    settings = resolve(sys.argv[1:])
+    folder = str(settings["store_snapshots"])
+    feed = live.Feed(
+        url,
+        lambda at: AppReader(open_store(at)),
+        snapshots=Path(folder).expanduser() if folder else None,
+        on_opened=_print_opened if settings["timing"] else None,
+    )
     dsn = live.psycopg_dsn(url)
     if dsn is not None:
         live.Listener(feed, dsn).start()
     return feed
+
+
+def _print_opened(how: str, seconds: float) -> None:
+    """With the timing setting: how the store was first read and in how long (the benchmark reads it)."""
+    print(f"store_read_ms={1000 * seconds:.1f} from={how}", file=sys.stderr, flush=True)
 
 
 @st.cache_resource(show_spinner=False)

@@ -12,6 +12,7 @@ the descriptions alone are most of the memory. On PostgreSQL it is read with ADB
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
@@ -108,12 +109,57 @@ def read_lean(store: Store) -> pd.DataFrame:
     """The claims the map shows, without their details (see the module's docstring), sorted by date and line;
     no stories (the app makes them, ``live.Feed``)."""
     if store.dialect == "postgresql":
-        frame = _lean_by_adbc(store)
+        frame, _ = _lean_by_adbc(store)
     else:
         view = claims_current
         with store.engine.connect() as connection:
             query = sa.select(*(view.c[name] for name in LEAN)).order_by(view.c.date, view.c.line)
             frame = _frame(connection.execute(query).all(), [])
+    return _as_loaded(frame)
+
+
+def read_marked(store: Store) -> tuple[pd.DataFrame, dict]:
+    """PostgreSQL: ``read_lean`` and the store's mark (``snapshot``'s module docstring), both read in one
+    repeatable-read transaction, so that the mark says exactly which claims the frame holds."""
+    frame, mark = _lean_by_adbc(store, marked=True)
+    return _as_loaded(frame), mark
+
+
+# The mark: the newest revision, its time and claim, and how many revisions there are up to it.
+_NEWEST = "SELECT revision_id, at, claim_id FROM revisions ORDER BY revision_id DESC LIMIT 1"
+_UP_TO = "SELECT count(*) FROM revisions WHERE revision_id <= $1"
+_MIGRATION = "SELECT version_num FROM alembic_version"
+
+
+def _mark(newest, up_to, migration) -> dict:
+    revision, at, claim = newest or (0, None, None)
+    (count,) = up_to
+    if at is not None:  # one spelling whichever driver read it: UTC, to the microsecond
+        at = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+    return {
+        "revision": int(revision), "at": at,
+        "claim": None if claim is None else int(claim), "revisions": int(count),
+        "migration": str(migration),
+    }  # fmt: skip
+
+
+def mark_now(store: Store, revision: int) -> tuple[dict | None, int]:
+    """The mark of ``revision`` as the store has it now (None if it has no such revision), and its newest."""
+    with store.engine.connect() as connection:
+        newest = int(connection.execute(sa.select(sa.func.max(revisions.c.revision_id))).scalar() or 0)
+        row = connection.execute(
+            sa.select(revisions.c.revision_id, revisions.c.at, revisions.c.claim_id).where(
+                revisions.c.revision_id == revision
+            )
+        ).first()
+        if row is None:
+            return None, newest
+        up_to = connection.execute(sa.select(sa.func.count()).where(revisions.c.revision_id <= revision)).one()
+        migration = connection.exec_driver_sql(_MIGRATION).scalar()
+    return _mark(tuple(row), tuple(up_to), migration), newest
+
+
+def _as_loaded(frame: pd.DataFrame) -> pd.DataFrame:
     for name in DETAILS:
         frame[name] = _blank_text(len(frame))
     # The repeated text as categories, as the loader gives it: the lean frame has the file's dtypes.
@@ -136,8 +182,9 @@ def _in_order(frame: pd.DataFrame) -> bool:
     return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (line[1:] >= line[:-1]))))
 
 
-def _lean_by_adbc(store: Store) -> pd.DataFrame:
-    """The lean columns of claims_current through ADBC into Arrow, then pandas with the loader's dtypes."""
+def _lean_by_adbc(store: Store, marked: bool = False) -> tuple[pd.DataFrame, dict | None]:
+    """The lean columns of claims_current through ADBC into Arrow, then pandas with the loader's dtypes; and,
+    if ``marked``, the store's mark read in the same transaction."""
     import adbc_driver_postgresql.dbapi as adbc
     import pyarrow as pa
 
@@ -147,7 +194,16 @@ def _lean_by_adbc(store: Store) -> pd.DataFrame:
     # libpq reads %20 as a space, not SQLAlchemy's "+": the URI's query is spelled here.
     uri = url.set(query={}).render_as_string(hide_password=False) + "?" + urlencode(query, quote_via=quote)
     columns = ", ".join(f'"{name}"' for name in LEAN)  # names from the schema, never from a file
-    with adbc.connect(uri) as connection, connection.cursor() as cursor:
+    mark = None
+    with adbc.connect(uri, autocommit=True) as connection, connection.cursor() as cursor:
+        if marked:  # one snapshot of the database for the mark and the claims
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute(_NEWEST)
+            newest = cursor.fetchone()
+            cursor.execute(_UP_TO, parameters=(int(newest[0]) if newest else 0,))
+            up_to = cursor.fetchone()
+            cursor.execute(_MIGRATION)
+            mark = _mark(newest, up_to, cursor.fetchone()[0])
         # In index order (migration 0002's claims_lean): an index-only scan, already sorted.
         cursor.execute(f"SELECT {columns} FROM claims_current ORDER BY date, line")
         reader = cursor.fetch_record_batch()
@@ -156,13 +212,15 @@ def _lean_by_adbc(store: Store) -> pd.DataFrame:
         # kept every column's raw text alive (at 2.5M claims: 720 MB held under a 260 MB frame).
         batches = [_lean_batch(batch) for batch in reader]
         table = pa.Table.from_batches(batches, schema=batches[0].schema if batches else _lean_schema(reader.schema))
+        if marked:
+            cursor.execute("COMMIT")
     del batches
     table = table.combine_chunks()  # one chunk a column (dictionaries unified): a merge then slices them
     frame = table.to_pandas(types_mapper={pa.string(): TEXT, pa.large_string(): TEXT}.get, self_destruct=True)
     del table
     frame["line"] = frame["line"].astype("int64")
     frame["date_end"] = frame["date_end"].fillna(frame["date"])
-    return frame
+    return frame, mark
 
 
 def _lean_batch(batch):
@@ -219,6 +277,17 @@ class AppReader:
 
     def read_current(self) -> pd.DataFrame:
         return read_lean(self.store)
+
+    @property
+    def marks(self) -> bool:
+        """Whether this store can be read with its mark, for a snapshot (PostgreSQL)."""
+        return self.store.dialect == "postgresql"
+
+    def read_marked(self) -> tuple[pd.DataFrame, dict]:
+        return read_marked(self.store)
+
+    def mark_now(self, revision: int) -> tuple[dict | None, int]:
+        return mark_now(self.store, revision)
 
     def last_revision(self) -> int:
         return last_revision(self.store)

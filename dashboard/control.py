@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .columns import factorized, plain
+from .columns import factorized, text
 from .geocode import name_key
 from .model import CONTESTED, NOT_CONTROL, REGION_PRECISION, STATUS_RANK
 
@@ -73,8 +73,12 @@ def area_of(events: pd.DataFrame, governorates: pd.Series) -> pd.Series:
     raw = name_key(pd.Series(names, dtype="str"))
     bare = raw.str.replace(_AREA_WORDS, " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
     governorate = bare.map(governorates).fillna("").to_numpy(dtype=object)[codes]
-    level = events["location_precision"] if "location_precision" in events.columns else pd.Series("", events.index)
-    region = pd.to_numeric(level, errors="coerce").ge(REGION_PRECISION).to_numpy()
+    if "location_precision" in events.columns:
+        region = _per_value(
+            events["location_precision"], lambda v: pd.to_numeric(v, errors="coerce").ge(REGION_PRECISION)
+        )
+    else:
+        region = np.zeros(len(events), dtype=bool)
     named = raw.ne(bare).to_numpy()[codes] | region | events["gazetteer_place"].eq("").to_numpy(dtype=bool)
     return pd.Series(np.where(named, governorate, ""), index=events.index, dtype="str")
 
@@ -82,6 +86,7 @@ def area_of(events: pd.DataFrame, governorates: pd.Series) -> pd.Series:
 def _area_moves(area: pd.DataFrame, points: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """One move per place of each area claim's governorate that its target held just before (by place claims)."""
     inside = places[["place", "governorate", "baseline", "geometry"]].rename(columns={"place": "to_place"})
+    inside = inside.astype({"to_place": object, "governorate": object})  # as the moves' text is (control_changes)
     spread = area.drop(columns=["lat", "lon"]).merge(inside, left_on="area", right_on="governorate")
     held_before = points[["place", "date", "controller"]].rename(columns={"place": "to_place", "controller": "held"})
     spread = pd.merge_asof(
@@ -104,22 +109,70 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
 
     With ``places``, a claim about a governorate becomes one move per place of it that its target held.
     """
-    read = [c for c in CHANGE_INPUT if c in events.columns]  # the rest of a store's 30 columns is never taken
-    # As text: the moves are a few of the claims, and are written to (a contested place's controller).
-    moves = plain(events.loc[events["controller"].ne("") & ~events["claim_status"].isin(NOT_CONTROL), read])
-    moves = moves.assign(
-        place=moves["gazetteer_place"].mask(moves["gazetteer_place"].eq(""), moves["place"]),
-        rank=moves["claim_status"].map(STATUS_RANK).fillna(0),
-        area=area_of(moves, governorate_names(places)) if places is not None else "",
+    status = events["claim_status"]
+    rows = np.flatnonzero(events["controller"].ne("").to_numpy(dtype=bool) & ~status.isin(NOT_CONTROL).to_numpy())
+    # The moves carry their row in ``events`` and only what ordering and governorates read; the columns that
+    # are only shown (event_id, source, claim_status) are taken once, in the final order.
+    picked = events[[c for c in CHANGE_INPUT if c in events.columns]].iloc[rows]
+    place_given, gazetteer = _as_text(picked["place"]), _as_text(picked["gazetteer_place"])
+    area = area_of(picked, governorate_names(places)).to_numpy(dtype=object) if places is not None else None
+    # Text as Python objects here (pandas would make Arrow strings of them, slower to take and sort).
+    moves = pd.DataFrame(
+        {
+            "row": rows,
+            "place": pd.Series(np.where(gazetteer == "", place_given, gazetteer), dtype=object),
+            "date": picked["date"].to_numpy(),
+            "line": picked["line"].to_numpy(),
+            "controller": pd.Series(_as_text(picked["controller"]), dtype=object),
+            "rank": _per_value(picked["claim_status"], lambda names: names.map(STATUS_RANK).fillna(0)),
+            "area": pd.Series(area if area is not None else np.full(len(rows), "", dtype=object), dtype=object),
+            "lat": picked["lat"].to_numpy(),
+            "lon": picked["lon"].to_numpy(),
+        }
     )
-    if places is not None and moves["area"].ne("").any():
-        points = moves.loc[moves["area"].eq("")]
-        moves = pd.concat([points, _area_moves(moves.loc[moves["area"].ne("")], points, places)], ignore_index=True)
+    if area is not None and (area != "").any():
+        points = moves.loc[area == ""]
+        area = moves.loc[area != ""]
+        if "target" in picked.columns:
+            area = area.assign(target=pd.Series(_as_text(picked["target"])[area.index.to_numpy()], area.index, object))
+        moves = pd.concat([points, _area_moves(area, points, places)], ignore_index=True)
     changes = moves.sort_values(["date", "rank", "line"], kind="stable")
     # Sources that disagree on who holds a place on a day leave it contested, not silently decided.
-    disagree = changes.groupby(["place", "date"])["controller"].transform("nunique").gt(1)
-    changes["controller"] = changes["controller"].mask(disagree, CONTESTED)
-    return changes[_CHANGE_COLUMNS].reset_index(drop=True)
+    disagree = changes.groupby(["place", "date"])["controller"].transform("nunique").gt(1).to_numpy()
+    taken = changes["row"].to_numpy()
+    shown = {name: _shown(events[name].iloc[taken]) for name in ("event_id", "source", "claim_status")}
+    out = pd.DataFrame(
+        {
+            "place": pd.array(changes["place"].to_numpy(dtype=object), dtype="str"),
+            "date": changes["date"].to_numpy(),
+            "controller": pd.array(
+                np.where(disagree, CONTESTED, changes["controller"].to_numpy(dtype=object)), dtype="str"
+            ),
+            **shown,
+            "area": pd.array(changes["area"].to_numpy(dtype=object), dtype="str"),
+            "lat": changes["lat"].to_numpy(),
+            "lon": changes["lon"].to_numpy(),
+        }
+    )
+    return out[_CHANGE_COLUMNS]
+
+
+def _as_text(values: pd.Series) -> np.ndarray:
+    """``values`` as an object array of str, missing values "", worked out once per distinct value."""
+    codes, names = factorized(values)
+    return names[codes] if len(codes) else np.array([], dtype=object)
+
+
+def _per_value(values: pd.Series, per_name) -> np.ndarray:
+    """``per_name`` (a function of a Series of the distinct values as text) for every row, made once per value."""
+    codes, names = factorized(values)
+    return np.asarray(per_name(pd.Series(names, dtype=object)))[codes]
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    """A column as ``columns.plain`` gives it (categories as text), indexed from 0."""
+    values = values.reset_index(drop=True)
+    return text(values) if isinstance(values.dtype, pd.CategoricalDtype) else values
 
 
 def changes_until(changes: pd.DataFrame, day: dt.date) -> int:

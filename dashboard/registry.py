@@ -160,7 +160,9 @@ def source_table(events: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     # Each distinct (source, type, affiliation, filled) once, with how many claims say it: a million claims
     # name a few hundred such cells (the table was made row by row: 9 s a refresh at a million claims).
     said = [c for c in ("source", "source_type", "affiliation", FILLED) if c in events.columns]
-    cells = events[said].astype(str).groupby(said, sort=False, dropna=False).size().rename("n").reset_index()
+    # Grouped on the columns as they are (a category's codes), and only the distinct cells made text.
+    cells = events[said].groupby(said, sort=False, dropna=False, observed=True).size().rename("n").reset_index()
+    cells = cells.astype({name: str for name in said})
     outlets = outlets_of(cells["source"])
     rows = cells.loc[outlets.index]
     from_registry = rows[FILLED] if FILLED in rows.columns else pd.Series("", index=rows.index)

@@ -126,23 +126,59 @@ def merged(events: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
     dtypes = _dtypes_holding(events, alone)
     alone = alone.astype(dtypes, errors="ignore")
     widened = {name: dtype for name, dtype in dtypes.items() if dtype != events[name].dtype}
-    joined = pd.concat([events.astype(widened, errors="ignore") if widened else events, alone], ignore_index=True)
-    # The rows kept, by date then line (as sort_by_date orders them, ties in this order), taken in one go:
-    # a take of a million rows' text costs most of a second, and a mask then a sort took two.
-    keep = ~joined["event_id"].isin(changed["event_id"]).to_numpy()
-    keep[len(events) :] = True
-    at = np.flatnonzero(keep)
-    day = joined["date"].to_numpy(dtype="datetime64[ns]").view("int64")[at]
-    order = at[np.lexsort((joined["line"].to_numpy()[at], day))]
+    base = events.astype(widened, errors="ignore") if widened else events
+    kept = np.flatnonzero(~base["event_id"].isin(changed["event_id"]).to_numpy())
     # A few claims changed: the frame is its runs of rows in order, sliced and joined. Slices of Arrow columns
-    # join without a copy (as chunks), where a take copied every string (0.3 to 1.5 s at 1M). Once a column
-    # holds many chunks, or many claims changed, one take makes every column whole again.
-    breaks = np.flatnonzero(np.diff(order) != 1) + 1
-    if 0 < len(order) and len(breaks) < MAX_PIECES and _chunks(joined) < MAX_CHUNKS:
-        starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [len(order)]])
-        pieces = [joined.iloc[order[a] : order[a] + (b - a)] for a, b in zip(starts, ends, strict=True)]
+    # join without a copy (as chunks), where a take copied every string (0.3 to 1.5 s at 1M); and the new
+    # claims go in where a sort would put them, without sorting the frame (0.2 s at 2.5M).
+    pieces = _pieces(base, kept, alone)
+    if pieces:
         return pd.concat(pieces, ignore_index=True)
+    # Many claims changed, or a column holds many chunks: the rows kept, by date then line (as sort_by_date
+    # orders them, ties in this order), taken in one go, which makes every column whole again.
+    joined = pd.concat([base, alone], ignore_index=True)
+    at = np.concatenate([kept, np.arange(len(base), len(joined))])
+    order = at[np.lexsort((joined["line"].to_numpy()[at], _day(joined)[at]))]
     return joined.take(order).reset_index(drop=True)
+
+
+def _pieces(base: pd.DataFrame, kept: np.ndarray, alone: pd.DataFrame) -> list[pd.DataFrame]:
+    """A merge of a few claims into a frame in order, as slices: the runs of ``base``'s ``kept`` rows, with each
+    of ``alone``'s rows put after the kept rows of an earlier or the same (date, line), as a stable sort of the
+    two joined would put it. Empty when that would take more than MAX_PIECES pieces, or ``base`` is not in
+    order or its columns are in many chunks: the caller then takes every row in one go."""
+    day, line = _day(base), base["line"].to_numpy()
+    if not len(kept) or len(alone) >= MAX_PIECES or not _in_order(day, line) or _chunks(base) >= MAX_CHUNKS:
+        return []
+    new_day, new_line = _day(alone), alone["line"].to_numpy()
+    new = np.lexsort((new_line, new_day))
+    kept_day, kept_line = day[kept], line[kept]
+    lo, hi = np.searchsorted(kept_day, new_day[new], "left"), np.searchsorted(kept_day, new_day[new], "right")
+    at = np.array(
+        [a + np.searchsorted(kept_line[a:b], n, "right") for a, b, n in zip(lo, hi, new_line[new], strict=True)], int
+    )
+    breaks = np.flatnonzero(np.diff(kept) != 1) + 1
+    cuts = np.unique(np.concatenate([[0, len(kept)], breaks, at]))
+    if len(cuts) + len(alone) > MAX_PIECES:
+        return []
+    pieces, j = [], 0
+    for start, end in zip(cuts[:-1], cuts[1:], strict=True):
+        while j < len(new) and at[j] == start:
+            pieces.append(alone.iloc[new[j] : new[j] + 1])
+            j += 1
+        pieces.append(base.iloc[kept[start] : kept[start] + (end - start)])
+    pieces.extend(alone.iloc[n : n + 1] for n in new[j:])
+    return pieces
+
+
+def _day(frame: pd.DataFrame) -> np.ndarray:
+    return frame["date"].to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+def _in_order(day: np.ndarray, line: np.ndarray) -> bool:
+    """Whether rows are sorted by date, then line."""
+    step = np.diff(day)
+    return bool(np.all((step > 0) | ((step == 0) & (np.diff(line) >= 0))))
 
 
 def _chunks(frame: pd.DataFrame) -> int:

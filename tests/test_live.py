@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboard import live
 from dashboard.geocode import read_geodata
@@ -87,6 +90,49 @@ def test_a_merge_of_a_few_claims_by_slices_equals_one_by_a_take(events, monkeypa
     assert 1 < live._chunks(sliced) < live.MAX_CHUNKS and live._chunks(taken) == 1
     gone = live.merged(events, events.assign(withdrawn=True, review_state="published"))  # every claim withdrawn
     assert gone.empty and list(gone.columns) == list(events.columns)
+
+
+CHANGES = st.lists(
+    st.tuples(
+        st.integers(0, 57),  # the row the change starts from
+        st.sampled_from(["corrected", "withdrawn", "new", "moved"]),
+        st.integers(-3, 3),  # days moved ("moved", "new")
+        st.integers(0, 70),  # its line: often one another row has on its day (ties go after the frame's rows)
+    ),
+    max_size=12,
+)
+
+
+@given(CHANGES)
+def test_a_merge_puts_the_changed_claims_where_a_sort_of_all_of_them_would(changes):
+    """Whatever claims change, are withdrawn, move to another day or come new, in any order, the merge by
+    slices equals a sort of every row by date and line (the merge by one take)."""
+    events = _bundled()
+    rows = []
+    for n, (row, kind, days, line) in enumerate(changes):
+        claim = events.iloc[row].to_dict()
+        claim.update(withdrawn=kind == "withdrawn", review_state="published")
+        if kind == "corrected":
+            claim["description"] = f"corrected {n}"
+        elif kind in ("new", "moved"):
+            claim.update(date=claim["date"] + pd.Timedelta(days=days), line=line)
+            if kind == "new":
+                claim["event_id"] = f"new-{n}"
+        rows.append(claim)
+    changed = pd.DataFrame(rows).drop_duplicates("event_id", keep="last") if rows else events.iloc[:0]
+    sliced = live.merged(events, changed)
+    saved = live.MAX_PIECES
+    live.MAX_PIECES = 0
+    try:
+        taken = live.merged(events, changed)
+    finally:
+        live.MAX_PIECES = saved
+    pd.testing.assert_frame_equal(sliced, taken)
+
+
+@functools.cache
+def _bundled() -> pd.DataFrame:
+    return open_events(EVENTS, read_geodata(REPO / "geodata")).events
 
 
 def test_stories_made_again_after_a_merge_equal_those_of_a_fresh_load(events):

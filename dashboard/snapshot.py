@@ -86,9 +86,9 @@ def mark_of(path: Path) -> dict | None:
 
 def read(path: Path) -> pd.DataFrame:
     """The frame a snapshot at ``path`` holds, in the dtypes it was written with."""
-    # Read into memory, not mapped: the frame must not depend on a file another server may replace.
-    with pa.OSFile(str(path)) as source:
-        table = pa.ipc.open_file(source).read_all()
+    # Read into memory in one go, not mapped: the frame must not depend on a file another server may replace.
+    # (Arrow's own file reader took 0.15 to 1.1 s for 337 MB, this 0.22 s; the columns then point into it.)
+    table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(Path(path).read_bytes()))).read_all()
     about = json.loads(table.schema.metadata[KEY])
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table

@@ -270,7 +270,8 @@ class Feed:
         # Where this store's snapshot lives (None: no snapshot), and from how many claims one is written.
         self._snapshot = snapshot.path_for(snapshots, url) if snapshots else None
         self._snapshot_from = snapshot_from
-        self._to_keep: dict | None = None  # the mark of the whole read a snapshot is due for
+        self._to_keep: tuple[dict, dict] | None = None  # the mark (and look back) a snapshot is due for
+        self._merged_at: dict[str, int] = {}  # event_id -> the revision it was merged at, in the look back
         self.opened_from = ""  # how the first read was made: "snapshot" or "store"
         self._on_opened = on_opened  # told how, and in how many seconds, once the first read is made
         self._lock = threading.RLock()
@@ -390,9 +391,9 @@ class Feed:
             store = self._open()
             if self._from_snapshot(store):
                 return
-            marks = self._snapshot is not None and getattr(store, "marks", False)
+            marks = getattr(store, "marks", False)  # PostgreSQL: read with its mark, kept if snapshots are on
             if marks:
-                events, mark = store.read_marked()
+                events, mark, seen = store.read_marked(LOOKBACK)
                 revision = mark["revision"]
             else:
                 revision = int(store.last_revision())
@@ -402,8 +403,10 @@ class Feed:
             why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
             raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
         self._content += 1
-        if marks and len(events) >= self._snapshot_from:
-            self._to_keep = mark  # written once its stories are made (_keep)
+        if marks:
+            self._merged_at = dict(seen)
+            if self._snapshot is not None and len(events) >= self._snapshot_from:
+                self._to_keep = (mark, seen)  # written once its stories are made (_keep)
         self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
         self._revision = self._known = revision
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
@@ -424,13 +427,17 @@ class Feed:
         if now != mark or newest - int(mark["revision"]) > SNAPSHOT_CATCH_UP:
             return False
         try:
-            events = snapshot.read(self._snapshot)
+            events, seen = snapshot.read(self._snapshot)
         except (OSError, pa.ArrowException, KeyError, ValueError) as err:
             logging.getLogger(__name__).warning("the snapshot %s could not be read (%s)", self._snapshot, err)
             return False
         changed, revision = store.changes_since(int(mark["revision"]))  # exact: nothing changed at or below it
         self._content += 1
         self._events = self._storied(merged(events, changed)) if len(changed) else events
+        self._merged_at = dict(seen)
+        if "last_revision" in changed.columns:
+            revised = zip(changed["event_id"].astype(str), changed["last_revision"].astype(int), strict=True)
+            self._merged_at.update(revised)
         self._revision = self._known = max(int(revision), int(mark["revision"]))
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
         self._generation += 1
@@ -443,12 +450,13 @@ class Feed:
         whole read leave the read's mark true: the next start reads every claim changed after it again, and
         merging a claim twice changes nothing."""
         with self._lock:
-            mark, events = self._to_keep, self._events
-            if mark is None or self._pending:
+            due, events = self._to_keep, self._events
+            if due is None or self._pending:
                 return
             self._to_keep = None
+            mark, seen = due
         try:
-            snapshot.write(self._snapshot, events, mark)
+            snapshot.write(self._snapshot, events, mark, seen)
         except OSError as err:  # a full disk or a folder not ours: the next start reads the store whole
             logging.getLogger(__name__).warning("the snapshot %s could not be written (%s)", self._snapshot, err)
 
@@ -459,11 +467,28 @@ class Feed:
             self._fail(err)
             return
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
+        changed = self._not_merged_yet(changed)
         if len(changed):
             self._events = self._storied(merged(self._events, changed))
             self._content += 1
         self._revision = self._known = max(int(revision), self._revision)
         self._generation += 1
+
+    def _not_merged_yet(self, changed: pd.DataFrame) -> pd.DataFrame:
+        """``changed`` without the claims this feed has merged at the same revision before: the look back over
+        LOOKBACK revisions (for a late commit) hands back the same claims on every change, and merging them
+        again would change nothing but cost a merge of many claims and their stories (a store's last import
+        alone fills the look back)."""
+        if "last_revision" not in changed.columns or changed.empty:
+            return changed
+        seen = self._merged_at
+        ids, revisions = changed["event_id"].astype(str).to_numpy(), changed["last_revision"].to_numpy()
+        new = np.array([seen.get(i) != r for i, r in zip(ids, revisions, strict=True)], dtype=bool)
+        seen.update(zip(ids[new], revisions[new], strict=True))
+        oldest = self._revision - LOOKBACK  # what the next look back no longer reaches is forgotten
+        for key in [k for k, r in seen.items() if r is None or r <= oldest]:
+            del seen[key]
+        return changed.loc[new]
 
     def _storied(self, events: pd.DataFrame) -> pd.DataFrame:
         """Stories over ``events``: made now for a small store, else in a thread that swaps them in when done."""

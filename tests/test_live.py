@@ -190,6 +190,27 @@ def test_a_feed_reads_once_then_only_what_changed_and_rides_out_a_dead_store(eve
     assert store.reads == 1
 
 
+def test_claims_the_look_back_hands_back_again_are_not_merged_again(events, monkeypatch):
+    # The look back (LOOKBACK revisions, for late commits) hands back claims already merged, on every change:
+    # only a claim at a revision not merged before is merged (and loses its story until stories are made).
+    monkeypatch.setattr(live, "POLL_S", 0.0)
+    store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("postgresql://app:pw@db/map", lambda url: store)
+    feed.reading()
+    merges, real = [], live.merged
+    monkeypatch.setattr(
+        live, "merged", lambda frame, changed: merges.append(list(changed["event_id"])) or real(frame, changed)
+    )
+    claim = {**store.events.iloc[0].to_dict(), "withdrawn": False}
+    for n, (event_id, place) in enumerate([("a", "Aleppo"), ("b", "Homs"), ("a", "Hama")], start=1):
+        store.changes.append({**claim, "event_id": event_id, "place": place, "last_revision": n})
+        shown = feed.reading().dataset.events
+    assert merges == [["a"], ["b"], ["a"]]
+    assert dict(zip(shown["event_id"], shown["place"], strict=True))["a"] == "Hama"
+    assert (shown["event_id"] == "a").sum() == 1 and (shown["event_id"] == "b").sum() == 1
+    assert feed.reading().generation == feed.reading().generation  # nothing new: nothing merged
+
+
 def test_a_store_down_at_start_says_so_with_the_password_hidden(events):
     store = FakeStore(events)
     store.down = True

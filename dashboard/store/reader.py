@@ -109,7 +109,7 @@ def read_lean(store: Store) -> pd.DataFrame:
     """The claims the map shows, without their details (see the module's docstring), sorted by date and line;
     no stories (the app makes them, ``live.Feed``)."""
     if store.dialect == "postgresql":
-        frame, _ = _lean_by_adbc(store)
+        frame, _, _ = _lean_by_adbc(store)
     else:
         view = claims_current
         with store.engine.connect() as connection:
@@ -118,17 +118,20 @@ def read_lean(store: Store) -> pd.DataFrame:
     return _as_loaded(frame)
 
 
-def read_marked(store: Store) -> tuple[pd.DataFrame, dict]:
+def read_marked(store: Store, window: int = 0) -> tuple[pd.DataFrame, dict, dict[str, int]]:
     """PostgreSQL: ``read_lean`` and the store's mark (``snapshot``'s module docstring), both read in one
-    repeatable-read transaction, so that the mark says exactly which claims the frame holds."""
-    frame, mark = _lean_by_adbc(store, marked=True)
-    return _as_loaded(frame), mark
+    repeatable-read transaction, so that the mark says exactly which claims the frame holds; and, from the
+    same transaction, the claims last revised in the ``window`` revisions up to the mark's, event_id ->
+    revision (the frame holds them as of that revision: a look back over them need not merge them again)."""
+    frame, mark, seen = _lean_by_adbc(store, marked=True, window=window)
+    return _as_loaded(frame), mark, seen
 
 
 # The mark: the newest revision, its time and claim, and how many revisions there are up to it.
 _NEWEST = "SELECT revision_id, at, claim_id FROM revisions ORDER BY revision_id DESC LIMIT 1"
 _UP_TO = "SELECT count(*) FROM revisions WHERE revision_id <= $1"
 _MIGRATION = "SELECT version_num FROM alembic_version"
+_SEEN = "SELECT event_id, last_revision FROM claims WHERE last_revision > $1 AND last_revision <= $2"
 
 
 def _mark(newest, up_to, migration) -> dict:
@@ -182,9 +185,12 @@ def _in_order(frame: pd.DataFrame) -> bool:
     return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (line[1:] >= line[:-1]))))
 
 
-def _lean_by_adbc(store: Store, marked: bool = False) -> tuple[pd.DataFrame, dict | None]:
+def _lean_by_adbc(
+    store: Store, marked: bool = False, window: int = 0
+) -> tuple[pd.DataFrame, dict | None, dict[str, int]]:
     """The lean columns of claims_current through ADBC into Arrow, then pandas with the loader's dtypes; and,
-    if ``marked``, the store's mark read in the same transaction."""
+    if ``marked``, the store's mark and the claims of its last ``window`` revisions (``read_marked``), read in
+    the same transaction."""
     import adbc_driver_postgresql.dbapi as adbc
     import pyarrow as pa
 
@@ -194,7 +200,7 @@ def _lean_by_adbc(store: Store, marked: bool = False) -> tuple[pd.DataFrame, dic
     # libpq reads %20 as a space, not SQLAlchemy's "+": the URI's query is spelled here.
     uri = url.set(query={}).render_as_string(hide_password=False) + "?" + urlencode(query, quote_via=quote)
     columns = ", ".join(f'"{name}"' for name in LEAN)  # names from the schema, never from a file
-    mark = None
+    mark, seen = None, {}
     with adbc.connect(uri, autocommit=True) as connection, connection.cursor() as cursor:
         if marked:  # one snapshot of the database for the mark and the claims
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -204,6 +210,8 @@ def _lean_by_adbc(store: Store, marked: bool = False) -> tuple[pd.DataFrame, dic
             up_to = cursor.fetchone()
             cursor.execute(_MIGRATION)
             mark = _mark(newest, up_to, cursor.fetchone()[0])
+            cursor.execute(_SEEN, parameters=(mark["revision"] - window, mark["revision"]))
+            seen = {str(event_id): int(revision) for event_id, revision in cursor.fetchall()}
         # In index order (migration 0002's claims_lean): an index-only scan, already sorted.
         cursor.execute(f"SELECT {columns} FROM claims_current ORDER BY date, line")
         reader = cursor.fetch_record_batch()
@@ -220,7 +228,7 @@ def _lean_by_adbc(store: Store, marked: bool = False) -> tuple[pd.DataFrame, dic
     del table
     frame["line"] = frame["line"].astype("int64")
     frame["date_end"] = frame["date_end"].fillna(frame["date"])
-    return frame, mark
+    return frame, mark, seen
 
 
 def _lean_batch(batch):
@@ -283,8 +291,8 @@ class AppReader:
         """Whether this store can be read with its mark, for a snapshot (PostgreSQL)."""
         return self.store.dialect == "postgresql"
 
-    def read_marked(self) -> tuple[pd.DataFrame, dict]:
-        return read_marked(self.store)
+    def read_marked(self, window: int = 0) -> tuple[pd.DataFrame, dict, dict[str, int]]:
+        return read_marked(self.store, window)
 
     def mark_now(self, revision: int) -> tuple[dict | None, int]:
         return mark_now(self.store, revision)

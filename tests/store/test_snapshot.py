@@ -174,9 +174,11 @@ def test_a_snapshot_keeps_every_dtype_and_names_the_store_without_its_password(t
     path = snapshot.path_for(tmp_path, "postgresql://app:secret@db/map")
     assert path == snapshot.path_for(tmp_path, "postgresql://app:other@db/map")
     assert "secret" not in str(path) and path != snapshot.path_for(tmp_path, "postgresql://app:secret@db/other")
-    snapshot.write(path, events, {"revision": 7})
+    snapshot.write(path, events, {"revision": 7}, {"syr24-001": 7})
     assert snapshot.mark_of(path) == {"revision": 7}
-    pd.testing.assert_frame_equal(snapshot.read(path), events)
+    frame, seen = snapshot.read(path)
+    pd.testing.assert_frame_equal(frame, events)
+    assert seen == {"syr24-001": 7}
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
     assert os.stat(path).st_mode & 0o077 == 0
 
@@ -206,3 +208,22 @@ def test_a_snapshot_waits_for_the_stories_and_keeps_claims_merged_before_them(pg
     assert later.opened_from == "snapshot"
     assert "snap-001" in set(events["event_id"])
     same_claims(events, whole(pg_url))
+
+
+def test_the_claims_a_read_already_holds_are_not_merged_again_on_the_next_change(pg_url, tmp_path, monkeypatch):
+    # The look back over the last revisions (live.LOOKBACK) hands back the bundled file's claims, all in it:
+    # a server that read them whole, or from its snapshot, merges only the claim that is new.
+    monkeypatch.setattr(live, "POLL_S", 0.0)
+    merges, real = [], live.merged
+    monkeypatch.setattr(
+        live, "merged", lambda frame, changed: merges.append(sorted(changed["event_id"])) or real(frame, changed)
+    )
+    read_whole = feed(pg_url, tmp_path)
+    read_whole.reading()
+    opened = feed(pg_url, tmp_path)
+    opened.reading()
+    assert (read_whole.opened_from, opened.opened_from, merges) == ("store", "snapshot", [])
+    import_more(pg_url, tmp_path, [NEW])
+    for one in (read_whole, opened):
+        assert "snap-001" in set(one.reading().dataset.events["event_id"])
+    assert merges == [["snap-001"], ["snap-001"]]

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .columns import factorized, text
+from .columns import factorized, plain
 from .geocode import name_key
 from .model import CONTESTED, NOT_CONTROL, REGION_PRECISION, STATUS_RANK
 
@@ -140,7 +140,7 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
     # Sources that disagree on who holds a place on a day leave it contested, not silently decided.
     disagree = changes.groupby(["place", "date"])["controller"].transform("nunique").gt(1).to_numpy()
     taken = changes["row"].to_numpy()
-    shown = {name: _shown(events[name].iloc[taken]) for name in ("event_id", "source", "claim_status")}
+    shown = plain(events[["event_id", "source", "claim_status"]].iloc[taken].reset_index(drop=True))
     out = pd.DataFrame(
         {
             "place": pd.array(changes["place"].to_numpy(dtype=object), dtype="str"),
@@ -148,7 +148,7 @@ def control_changes(events: pd.DataFrame, places: pd.DataFrame | None = None) ->
             "controller": pd.array(
                 np.where(disagree, CONTESTED, changes["controller"].to_numpy(dtype=object)), dtype="str"
             ),
-            **shown,
+            **{name: shown[name] for name in shown.columns},
             "area": pd.array(changes["area"].to_numpy(dtype=object), dtype="str"),
             "lat": changes["lat"].to_numpy(),
             "lon": changes["lon"].to_numpy(),
@@ -167,12 +167,6 @@ def _per_value(values: pd.Series, per_name) -> np.ndarray:
     """``per_name`` (a function of a Series of the distinct values as text) for every row, made once per value."""
     codes, names = factorized(values)
     return np.asarray(per_name(pd.Series(names, dtype=object)))[codes]
-
-
-def _shown(values: pd.Series) -> pd.Series:
-    """A column as ``columns.plain`` gives it (categories as text), indexed from 0."""
-    values = values.reset_index(drop=True)
-    return text(values) if isinstance(values.dtype, pd.CategoricalDtype) else values
 
 
 def changes_until(changes: pd.DataFrame, day: dt.date) -> int:

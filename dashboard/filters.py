@@ -39,6 +39,12 @@ def sort_by_date(events: pd.DataFrame) -> pd.DataFrame:
     return events.sort_values(["date", "line"], kind="stable").reset_index(drop=True)
 
 
+def in_date_order(events: pd.DataFrame) -> bool:
+    """Whether ``events`` are already as ``sort_by_date`` orders them (then they need not be copied sorted)."""
+    day, line = events["date"].to_numpy(), events["line"].to_numpy()
+    return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (line[1:] >= line[:-1]))))
+
+
 def days_of(events: pd.DataFrame) -> list[dt.date]:
     """Every day from the first event to the last (the end of the last span), for the slider."""
     if events.empty:

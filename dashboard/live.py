@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import snapshot, stories
-from .filters import sort_by_date
+from .filters import in_date_order, sort_by_date
 from .pipeline import Dataset, in_process_apart, release_memory
 
 POLL_S = 0.5  # at most one max(revision_id) a half second per server, on SQLite or without a listener
@@ -148,7 +148,7 @@ def _pieces(base: pd.DataFrame, kept: np.ndarray, alone: pd.DataFrame) -> list[p
     two joined would put it. Empty when that would take more than MAX_PIECES pieces, or ``base`` is not in
     order or its columns are in many chunks: the caller then takes every row in one go."""
     day, line = _day(base), base["line"].to_numpy()
-    if not len(kept) or len(alone) >= MAX_PIECES or not _in_order(day, line) or _chunks(base) >= MAX_CHUNKS:
+    if not len(kept) or len(alone) >= MAX_PIECES or not in_date_order(base) or _chunks(base) >= MAX_CHUNKS:
         return []
     new_day, new_line = _day(alone), alone["line"].to_numpy()
     new = np.lexsort((new_line, new_day))
@@ -173,12 +173,6 @@ def _pieces(base: pd.DataFrame, kept: np.ndarray, alone: pd.DataFrame) -> list[p
 
 def _day(frame: pd.DataFrame) -> np.ndarray:
     return frame["date"].to_numpy(dtype="datetime64[ns]").view("int64")
-
-
-def _in_order(day: np.ndarray, line: np.ndarray) -> bool:
-    """Whether rows are sorted by date, then line."""
-    step = np.diff(day)
-    return bool(np.all((step > 0) | ((step == 0) & (np.diff(line) >= 0))))
 
 
 def _chunks(frame: pd.DataFrame) -> int:
@@ -402,18 +396,12 @@ class Feed:
             self._store = None
             why = re.sub(r"^[a-z][\w+.-]*://\S*: ", "", reason(err))  # the store's own errors name the URL first
             raise StoreUnreachable(f"The event store at {self.shown} cannot be opened: {why}") from err
-        self._content += 1
         if marks:
             self._merged_at = dict(seen)
             if self._snapshot is not None and len(events) >= self._snapshot_from:
                 self._to_keep = (mark, seen)  # written once its stories are made (_keep)
-        self._events = self._storied(sort_by_date(events) if "line" in events.columns else events)
-        self._revision = self._known = revision
-        self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
-        self._generation += 1
-        self.opened_from = "store"
+        self._opened(self._storied(sort_by_date(events) if "line" in events.columns else events), revision, "store")
         self._keep()
-        release_memory()
 
     def _from_snapshot(self, store) -> bool:
         """The frame from this store's snapshot and the claims changed since, if the store still has the
@@ -432,18 +420,23 @@ class Feed:
             logging.getLogger(__name__).warning("the snapshot %s could not be read (%s)", self._snapshot, err)
             return False
         changed, revision = store.changes_since(int(mark["revision"]))  # exact: nothing changed at or below it
-        self._content += 1
-        self._events = self._storied(merged(events, changed)) if len(changed) else events
         self._merged_at = dict(seen)
         if "last_revision" in changed.columns:
             revised = zip(changed["event_id"].astype(str), changed["last_revision"].astype(int), strict=True)
             self._merged_at.update(revised)
-        self._revision = self._known = max(int(revision), int(mark["revision"]))
+        events = self._storied(merged(events, changed)) if len(changed) else events
+        self._opened(events, max(int(revision), int(mark["revision"])), "snapshot")
+        return True
+
+    def _opened(self, events: pd.DataFrame, revision: int, how: str) -> None:
+        """The first read's frame, as of ``revision``, made the one every session shows."""
+        self._content += 1
+        self._events = events
+        self._revision = self._known = revision
         self._read_at, self._down_since, self._why = dt.datetime.now(), None, ""
         self._generation += 1
-        self.opened_from = "snapshot"
+        self.opened_from = how
         release_memory()
-        return True
 
     def _keep(self) -> None:
         """The snapshot due, written once the frame's stories are made. Claims merged into the frame since the
@@ -486,7 +479,7 @@ class Feed:
         new = np.array([seen.get(i) != r for i, r in zip(ids, revisions, strict=True)], dtype=bool)
         seen.update(zip(ids[new], revisions[new], strict=True))
         oldest = self._revision - LOOKBACK  # what the next look back no longer reaches is forgotten
-        for key in [k for k, r in seen.items() if r is None or r <= oldest]:
+        for key in [k for k, r in seen.items() if r <= oldest]:
             del seen[key]
         return changed.loc[new]
 

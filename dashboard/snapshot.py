@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -45,8 +44,9 @@ def code_version() -> str:
 def path_for(folder: Path, url: str) -> Path:
     """The snapshot file of the store at ``url`` in ``folder``: named by a digest of the address without its
     password (a password changed is the same store)."""
-    address = re.sub(r"^([a-z][\w+.-]*://[^:/@]*):[^@]*@", r"\1@", url.strip(), flags=re.I)
-    return Path(folder) / f"store-{hashlib.sha256(address.encode()).hexdigest()[:24]}.arrow"
+    from .live import shown_url  # live imports this module: the address as a page shows it, password masked
+
+    return Path(folder) / f"store-{hashlib.sha256(shown_url(url).encode()).hexdigest()[:24]}.arrow"
 
 
 def write(path: Path, events: pd.DataFrame, mark: dict, seen: dict[str, int] | None = None) -> int:

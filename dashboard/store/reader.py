@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..columns import categorized
-from ..filters import sort_by_date
+from ..filters import in_date_order, sort_by_date
 from ..model import CATEGORICAL, COLUMNS
 from ..registry import FILLED
 from ..stories import add_stories
@@ -167,7 +167,7 @@ def _as_loaded(frame: pd.DataFrame) -> pd.DataFrame:
         frame[name] = _blank_text(len(frame))
     # The repeated text as categories, as the loader gives it: the lean frame has the file's dtypes.
     frame = categorized(frame[["line", *COLUMNS, *GEOCODED]])
-    return frame if _in_order(frame) else sort_by_date(frame)
+    return frame if in_date_order(frame) else sort_by_date(frame)
 
 
 def _blank_text(n: int) -> pd.api.extensions.ExtensionArray:
@@ -177,12 +177,6 @@ def _blank_text(n: int) -> pd.api.extensions.ExtensionArray:
 
     offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int32))
     return pd.array(pa.StringArray.from_buffers(n, offsets, pa.py_buffer(b"")), dtype=TEXT)
-
-
-def _in_order(frame: pd.DataFrame) -> bool:
-    """Whether ``frame`` is already by date, then line (as the query asked): then it need not be copied sorted."""
-    day, line = frame["date"].to_numpy(), frame["line"].to_numpy()
-    return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (line[1:] >= line[:-1]))))
 
 
 def _lean_by_adbc(

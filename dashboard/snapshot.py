@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -54,21 +55,27 @@ def write(path: Path, events: pd.DataFrame, mark: dict, seen: dict[str, int] | N
     the mark's (``seen``: event_id -> revision, ``store.reader.read_marked``); the bytes written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    table = pa.Table.from_pandas(events, preserve_index=False)
-    # pandas gives back categories of text as its own text dtype: those that were Python objects are named.
-    objects = [c for c in events.columns if _object_categories(events[c])]
-    about = {"code": code_version(), "mark": mark, "object_categories": objects, "seen": seen or {}}
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), KEY: json.dumps(about).encode()})
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".part")
     try:
-        with os.fdopen(handle, "wb") as out, pa.ipc.new_file(out, table.schema) as writer:
-            writer.write_table(table)
+        with os.fdopen(handle, "wb") as out:
+            write_frame(out, events, {"code": code_version(), "mark": mark, "seen": seen or {}})
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path.stat().st_size
+
+
+def write_frame(out: BinaryIO, frame: pd.DataFrame, about: dict) -> None:
+    """``frame`` as one Arrow IPC file to ``out``, with ``about`` in its metadata: its columns' own buffers
+    are written, none copied first (``read_frame`` gives it back in its dtypes)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # pandas gives back categories of text as its own text dtype: those that were Python objects are named.
+    about = {**about, "object_categories": [c for c in frame.columns if _object_categories(frame[c])]}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), KEY: json.dumps(about).encode()})
+    with pa.ipc.new_file(out, table.schema) as writer:
+        writer.write_table(table)
 
 
 def mark_of(path: Path) -> dict | None:
@@ -87,6 +94,12 @@ def mark_of(path: Path) -> dict | None:
 
 def read(path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
     """The frame a snapshot at ``path`` holds, in the dtypes it was written with, and its ``seen``."""
+    frame, about = read_frame(path)
+    return frame, {str(event_id): int(revision) for event_id, revision in about.get("seen", {}).items()}
+
+
+def read_frame(path: Path) -> tuple[pd.DataFrame, dict]:
+    """The frame ``write_frame`` wrote to ``path``, in its dtypes, and its ``about``."""
     # Read into memory in one go, not mapped: the frame must not depend on a file another server may replace.
     # (Arrow's own file reader took 0.15 to 1.1 s for 337 MB, this 0.22 s; the columns then point into it.)
     table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(Path(path).read_bytes()))).read_all()
@@ -97,7 +110,7 @@ def read(path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
         values = frame[name].array
         categories = pd.Index(values.categories.to_numpy(dtype=object), dtype=object)
         frame[name] = pd.Categorical.from_codes(values.codes, categories=categories, ordered=values.ordered)
-    return frame, {str(event_id): int(revision) for event_id, revision in about.get("seen", {}).items()}
+    return frame, about
 
 
 def _object_categories(column: pd.Series) -> bool:

@@ -73,17 +73,36 @@ def test_a_store_s_new_version_clears_what_the_caches_kept_of_the_old_ones(monke
     events = pd.read_csv(EVENTS, dtype=str, keep_default_na=False)
     made = []
     monkeypatch.setattr(control, "control_changes", lambda moves, places: made.append(1) or moves)
-    key = ("store", "url", 1, 1)
-    caches.moved_on("url", 1)
+    key = ("store", "url", 1, 1, 1)
+    caches.moved_on("url", 1, 1)
     caches.changes_of(key, (), events, {}, None)
     caches.changes_of(key, (), events, {}, None)
     assert made == [1]  # kept
-    caches.moved_on("url", 1)  # the same version again: nothing is cleared
+    caches.moved_on("url", 1, 1)  # the same version again: nothing is cleared
     caches.changes_of(key, (), events, {}, None)
     assert made == [1]
-    caches.moved_on("url", 2)  # a new version of the claims: the old one's entries go
-    caches.changes_of(key, (), events, {}, None)
+    caches.moved_on("url", 2, 2)  # a new version of the claims and of control: the old one's entries go
+    caches.changes_of(("store", "url", 2, 2, 2), (), events, {}, None)
     assert made == [1, 1]
+
+
+def test_claims_that_name_no_controller_leave_control_as_it_was(monkeypatch):
+    from dashboard import control
+    from tests.support import EVENTS
+
+    events = pd.read_csv(EVENTS, dtype=str, keep_default_na=False)
+    made = []
+    monkeypatch.setattr(control, "control_changes", lambda moves, places: made.append(1) or moves)
+    caches.moved_on("other url", 1, 1)
+    caches.changes_of(("store", "other url", 1, 1, 1), (), events, {}, None)
+    caches.moved_on("other url", 2, 1)  # a new clash: new claims, control as it was
+    caches.changes_of(("store", "other url", 2, 2, 1), (), events, {}, None)
+    assert made == [1]
+    caches.moved_on("other url", 3, 2)  # a claim that names a controller
+    caches.changes_of(("store", "other url", 3, 3, 2), (), events, {}, None)
+    assert made == [1, 1]
+    assert caches.control_key(("store", "u", 5, 4, 3)) == ("store control", "u", 3)
+    assert caches.control_key(("path", "a", 1, 1)) == ("path", "a", 1, 1)
 
 
 def test_sessions_asking_at_once_wait_for_one_make():

@@ -211,6 +211,38 @@ def test_claims_the_look_back_hands_back_again_are_not_merged_again(events, monk
     assert feed.reading().generation == feed.reading().generation  # nothing new: nothing merged
 
 
+def test_control_has_a_new_version_only_when_a_changed_claim_names_a_controller(events, monkeypatch):
+    # Control reads only the claims that name a controller: a claim that names none (before or after) leaves
+    # control's changes as they were, and its cache key (Reading.control) too.
+    from dashboard import control
+
+    monkeypatch.setattr(live, "POLL_S", 0.0)
+    places = read_geodata(REPO / "geodata").places
+    store = FakeStore(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("postgresql://app:pw@db/map", lambda url: store)
+    before = feed.reading()
+    clash = store.events.loc[store.events["controller"].eq("")].iloc[0].to_dict()
+    held = store.events.loc[store.events["controller"].ne("")].iloc[0].to_dict()
+    steps = [
+        ({**clash, "event_id": "new clash", "line": 10**6, "withdrawn": False}, False),
+        ({**clash, "description": "corrected", "withdrawn": False}, False),
+        ({**clash, "withdrawn": True}, False),
+        ({**clash, "event_id": "new hold", "controller": "HTS", "line": 10**6 + 1, "withdrawn": False}, True),
+        ({**held, "controller": "", "withdrawn": False}, True),  # it named one before
+        ({**store.events.loc[store.events["controller"].ne("")].iloc[1].to_dict(), "withdrawn": True}, True),
+    ]
+    for claim, moves in steps:
+        store.changes.append(claim)
+        after = feed.reading()
+        assert after.content > before.content and (after.control > before.control) is moves, claim["event_id"]
+        if not moves:
+            pd.testing.assert_frame_equal(
+                control.control_changes(before.dataset.events, places),
+                control.control_changes(after.dataset.events, places),
+            )
+        before = after
+
+
 def test_a_store_down_at_start_says_so_with_the_password_hidden(events):
     store = FakeStore(events)
     store.down = True

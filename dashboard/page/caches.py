@@ -1,12 +1,14 @@
 """Every cache the page keeps. All are ``st.cache_resource``: shared by every session, never copied.
 
 A file's caches are keyed on its dataset key (``("path", path, mtime, size)``, ``("upload", sha256)``, or for a store
-``("store", URL with the password hidden, generation, content)``: a new generation for each change merged
-or stories made again, a new content for each change merged), never on the ``id()`` of an object;
-arguments named with a leading underscore are not hashed. What reads no story (control, the timeline
-unless a story status is chosen, the outlets, the claims' facets, the step's arrays but their story codes,
-the search text) is keyed on ``content_key``: stories made again over a large store, in a process of
-their own, do not make it again. A store keeps its newest generation and version only.
+``("store", URL with the password hidden, generation, content, control)``: a new generation for each change
+merged or stories made again, a new content for each change merged, a new control for each change merged
+that touches a claim naming a controller), never on the ``id()`` of an object; arguments named with a
+leading underscore are not hashed. What reads no story (the timeline unless a story status is chosen, the
+outlets, the claims' facets, the step's arrays but their story codes, the search text) is keyed on
+``content_key``: stories made again over a large store, in a process of their own, do not make it again.
+Control (its changes, each day's state, what changed hands) is keyed on ``control_key``: a new clash
+leaves it as it was. A store keeps its newest generation and version only.
 
 | cache | key | entries | why |
 |---|---|---:|---|
@@ -20,7 +22,7 @@ their own, do not make it again. A store keeps its newest generation and version
 | ``last_good`` | (one dict) path | 1 per path | the last good version of a file that is missing, half written or bad |
 | ``store_feed`` | store URL | 1 per URL | the store's claims (``live.Feed``), refreshed by reading what changed |
 | ``store_at`` | store URL | 1 per URL | the store the editing section writes to (``store.Store``: one pooled engine) |
-| ``store_versions`` | store URL | 1 per URL | its claims' version last shown; a newer one clears older entries |
+| ``store_versions`` | store URL | 1 per URL | its claims' and control's versions last shown: a newer one clears |
 | ``indexed_of`` | (in ``derived``) | | the arrays a step reads (``step.Indexed``) |
 | ``counts_of`` | (in ``derived``) | | each filter's values and counts |
 | ``facets_of`` | (in ``derived``) | | each facet as codes: its masks and counts are array operations |
@@ -28,10 +30,10 @@ their own, do not make it again. A store keeps its newest generation and version
 | ``search_text_of`` | (in ``derived``) | | the searched text, folded on the file's first search |
 | ``narrowing_of`` | dataset key, folder, filters, search, place, radius | 16 | the filters' masks; faceted counts |
 | ``per_day_of`` | dataset key, filters, axis | 64 | the timeline's counts per outlet by either axis, once per choice |
-| ``changes_of`` | dataset key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
-| ``control_state`` | dataset key, control filters, changes known | 512 | control, zones, GeoJSON |
+| ``changes_of`` | control key, control filters (none: all sources) | 16 | the control claims of the chosen sources |
+| ``control_state`` | control key, control filters, changes known | 512 | control, zones, GeoJSON |
 | ``zones_for`` | geodata folder, who holds what | 256 | zones, simplified, for one state of control |
-| ``changed_between_of`` | dataset key, two days | 64 | what changed hands between them |
+| ``changed_between_of`` | control key, two days | 64 | what changed hands between them |
 | ``profiles_of`` | (in ``derived``) | | the sources' profiles |
 | ``outlets_of`` | (in ``derived``) | | each outlet's type, affiliation and their origin (``sources``' table) |
 """
@@ -252,23 +254,35 @@ def content_key(key: tuple) -> tuple:
     return ("store content", key[1], key[3]) if key[0] == "store" else key
 
 
+def control_key(key: tuple) -> tuple:
+    """The part of a dataset key that control reads: a store's version of the claims that name a controller
+    (``("store control", URL, control)``), so a claim that names none leaves control as it was; a file's
+    key as it is."""
+    return ("store control", key[1], key[4]) if key[0] == "store" else key
+
+
 @st.cache_resource(show_spinner=False)
-def store_versions() -> dict[str, int]:
-    """Store URL -> the version of its claims (``Reading.content``) this server last showed."""
+def store_versions() -> dict[str, tuple[int, int]]:
+    """Store URL -> the versions of its claims and of its control (``Reading.content``, ``Reading.control``)
+    this server last showed."""
     return {}
 
 
-def moved_on(url: str, content: int) -> None:
+def moved_on(url: str, content: int, control_version: int) -> None:
     """A store's claims have a new version: what the caches below keep of the older ones serves nobody (every
     session moves to the newest on its next run) and, at 2.5M claims, one version's control changes alone
-    hold 63 MB. Those caches are cleared whole: a file's or an upload's entries are made again when
-    next asked for."""
+    hold 63 MB. Those caches are cleared whole (control's only when control has a new version too): a
+    file's or an upload's entries are made again when next asked for."""
     held = store_versions()
     with DERIVED_LOCK:
-        if content <= held.setdefault(url, content):
+        last_content, last_control = held.setdefault(url, (content, control_version))
+        if content <= last_content:
             return
-        held[url] = content
-    for cache in (narrowing_of, _per_day_of, _changes_of, control_state, _changed_between_of):
+        held[url] = (content, control_version)
+    moved = [narrowing_of, _per_day_of]
+    if control_version > last_control:
+        moved += [_changes_of, control_state, _changed_between_of]
+    for cache in moved:
         cache.clear()
 
 
@@ -374,7 +388,7 @@ def _per_day_of(
 def changes_of(key: tuple, chosen: tuple, events: pd.DataFrame, options: dict, places) -> pd.DataFrame:
     """The control claims of the chosen sources (``()``: of all sources): once per choice, so a step only
     looks them up; control reads no story, so stories made again change nothing here."""
-    return _changes_of(content_key(key), chosen, events, options, places)
+    return _changes_of(control_key(key), chosen, events, options, places)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -421,12 +435,12 @@ def control_on(key: tuple, folder: str, chosen: tuple, day: dt.date, events, geo
     the layers' GeoJSON)."""
     changes = changes_of(key, chosen, events, options, geodata.places)
     known = control.changes_until(changes, day)
-    return control_state(content_key(key), folder, chosen, known, day, changes, geodata, cells)
+    return control_state(control_key(key), folder, chosen, known, day, changes, geodata, cells)
 
 
 def changed_between_of(key: tuple, start: dt.date, end: dt.date, events, options: dict, places) -> pd.DataFrame:
     """The places that changed hands between two days, by all sources: once per pair of days, not per step."""
-    return _changed_between_of(content_key(key), start, end, events, options, places)
+    return _changed_between_of(control_key(key), start, end, events, options, places)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

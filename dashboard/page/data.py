@@ -106,7 +106,7 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
         open_when_reachable(url)
         st.stop()
     st.session_state[state.STORE_SEEN] = (url, reading.generation, reading.down_since)
-    caches.moved_on(url, reading.content)
+    caches.moved_on(url, reading.content, reading.control)
     # One slot, whether a notice shows or not: a notice coming or going does not move the elements below it,
     # the map among them, to another place in the page's tree.
     notices = st.container()
@@ -119,7 +119,11 @@ def dataset_from_store(url: str) -> tuple[str, tuple, Dataset]:
     if reading.stories_pending:
         notices.info("Stories are being grouped again over every claim; the story filter and markers follow shortly.")
     watch_store()
-    return f"the event store {feed.shown}", ("store", feed.shown, reading.generation, reading.content), reading.dataset
+    return (
+        f"the event store {feed.shown}",
+        ("store", feed.shown, reading.generation, reading.content, reading.control),
+        reading.dataset,
+    )
 
 
 def store_changed() -> bool:

@@ -15,11 +15,13 @@ from dashboard.geocode import GeodataError
 from dashboard.page import caches, data, day_view, layout, sidebar, state
 from dashboard.page.context import opened
 from dashboard.page.text import literal, print_time
+from dashboard.pipeline import large_allocations_mapped
 from dashboard.settings import resolve
 
 
 def main() -> None:
     began = time.perf_counter()
+    large_allocations_mapped()  # once per server: freed columns go back to the system
     # The sidebar keeps Streamlit's width: the map must start high on a laptop's screen, and the picked
     # sources' full names are written out under the source picker.
     st.set_page_config(page_title="Conflict map: who claims what", page_icon="🗺️", layout="wide")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -201,6 +202,23 @@ def to_evict(entries: Mapping[str, tuple[int, float]], budget_bytes: int, keep_s
         dropped.append(key)
         held -= entries[key][0]
     return dropped
+
+
+# glibc's mallopt: from this size up, each allocation is a mapping of its own, unmapped when freed.
+M_MMAP_THRESHOLD, MAPPED_FROM = -3, 1 << 20
+
+
+@functools.cache
+def large_allocations_mapped() -> bool:
+    """Have glibc give each allocation of a megabyte or more its own mapping, handed back when freed, for the
+    server's life; harmless elsewhere. By default glibc raises that threshold to 32 MB once a mapped block is
+    freed, and then keeps a column's freed arrays (20 MB at 2.5 million rows) in its heap: after a new claim
+    at 2.5M, the old frame's columns stayed held, 1,453 MB against 1,180 MB this way, and the runs after it
+    peaked at 1,538 MB against 1,483 MB (two AppTest sessions)."""
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MAPPED_FROM))
+    except (OSError, AttributeError):
+        return False
 
 
 def release_memory(collect: bool = True) -> None:

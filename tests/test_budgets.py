@@ -142,3 +142,36 @@ def test_uploads_unused_too_long_are_evicted_then_the_least_recent_until_they_fi
 def test_a_process_apart_runs_only_on_a_processor_the_sessions_leave_idle():
     # nice 10 still took a share of a core from the honest steps beside an upload's parse; SCHED_IDLE does not
     assert in_process_apart(os.sched_getscheduler, 0) == os.SCHED_IDLE
+
+
+_FREED = """
+import sys
+import numpy as np
+from dashboard.pipeline import large_allocations_mapped
+if sys.argv[1] == "mapped":
+    assert large_allocations_mapped()
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 1e6
+del_me = np.ones(3_000_000)  # 24 MB, mapped; freed, it raises glibc's own threshold to 24 MB
+del del_me
+columns = [np.ones(2_500_000) for _ in range(10)]  # a frame's columns at 2.5M rows: 20 MB each
+pin = np.ones(100_000)  # held after them, so glibc cannot give back the top of its heap on its own
+before = rss()
+del columns
+print(before - rss())
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads Linux's /proc")
+def test_a_frame_s_freed_columns_go_back_to_the_system():
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    def given_back(how: str) -> float:
+        done = subprocess.run([sys.executable, "-c", _FREED, how], capture_output=True, text=True, cwd=REPO, check=True)
+        return float(done.stdout)
+
+    assert given_back("mapped") > 180  # of 200 MB freed
+    assert given_back("glibc's default") < 20  # what the server did before: kept, until trimmed

@@ -317,6 +317,7 @@ class Feed:
         self._answered = False  # whether the last ask of the revision got an answer
         self.listener: Listener | None = None
         self._details: OrderedDict[tuple, pd.DataFrame] = OrderedDict()  # the last lists of rows fetched
+        self._fetching: dict[tuple, threading.Lock] = {}  # list of rows -> the lock of the session fetching it
 
     # What the store has --------------------------------------------------------------------------
     def heard(self, revision: int) -> None:
@@ -361,17 +362,25 @@ class Feed:
         ids = rows["event_id"].tolist()
         # Every session on the same day and filters lists the same rows; stories made again change no detail.
         key = (self._content, tuple(ids))
-        found = self._details.get(key)
-        if found is None:
-            try:
-                found = store.details(ids)
-            except unreachable():
-                return rows
-            found = found.drop_duplicates("event_id").set_index("event_id").reindex(ids)
+        with self._lock:
+            making = self._fetching.setdefault(key, threading.Lock())
+        # One fetch per list: a new claim reruns every open session at once, and each asked the store alone.
+        try:
+            with making:
+                found = self._details.get(key)
+                if found is None:
+                    try:
+                        found = store.details(ids)
+                    except unreachable():
+                        return rows
+                    found = found.drop_duplicates("event_id").set_index("event_id").reindex(ids)
+                    with self._lock:
+                        self._details[key] = found
+                        while len(self._details) > DETAILS_KEPT:
+                            self._details.popitem(last=False)
+        finally:
             with self._lock:
-                self._details[key] = found
-                while len(self._details) > DETAILS_KEPT:
-                    self._details.popitem(last=False)
+                self._fetching.pop(key, None)
         out = rows.copy()
         for name in found.columns:
             out[name] = pd.array(found[name].fillna("").to_numpy(dtype=object), dtype=pd.StringDtype("pyarrow"))

@@ -11,6 +11,7 @@ turns that into a layer.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -35,12 +36,17 @@ class Indexed:
     # zoom -> (every event's grid cell code, number of cells). At most one entry per zoom the map allows
     # (MIN_ZOOM to MAX_ZOOM, 13): a zoom from the browser is clamped first, so no message can grow it.
     cells: dict = field(default_factory=dict)
+    # Held while a zoom's cells are worked out: a new claim reruns every open session at once, and at a million
+    # claims each of five made the same cells (0.18 s each, holding the interpreter lock against the others).
+    # Shared, as ``cells`` is, by the generations ``restoried`` makes.
+    making: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def cell_codes(self, zoom: int) -> tuple[np.ndarray, int]:
         zoom = min(max(int(zoom), MIN_ZOOM), MAX_ZOOM)
-        if zoom not in self.cells:
-            self.cells[zoom] = aggregate.cell_codes(self.lat, self.lon, zoom)
-        return self.cells[zoom]
+        with self.making:
+            if zoom not in self.cells:
+                self.cells[zoom] = aggregate.cell_codes(self.lat, self.lon, zoom)
+            return self.cells[zoom]
 
 
 def index_bytes(rows: int) -> int:

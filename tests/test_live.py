@@ -286,3 +286,32 @@ def test_a_big_store_s_stories_wait_for_the_runs_its_change_starts(events):
     while feed.reading().stories_pending and time.monotonic() < began + 30:
         time.sleep(0.05)
     assert not feed.reading().stories_pending and time.monotonic() - began >= 1.0
+
+
+def test_sessions_listing_the_same_rows_at_once_fetch_their_details_once(events):
+    import threading
+
+    class Slow(FakeStore):
+        fetched: list = []
+
+        def details(self, ids):
+            self.fetched.append(list(ids))
+            time.sleep(0.3)
+            return pd.DataFrame({"event_id": ids, "description": [f"about {i}" for i in ids]})
+
+    store = Slow(events.drop(columns=list(live.STORY_COLUMNS)))
+    feed = live.Feed("postgresql://app:pw@db/map", lambda url: store)
+    feed.reading()
+    rows, shown, started = feed.reading().dataset.events.head(3), [], threading.Barrier(4)
+
+    def session():
+        started.wait()
+        shown.append(feed.detailed(rows)["description"].tolist())
+
+    sessions = [threading.Thread(target=session) for _ in range(4)]
+    for thread in sessions:
+        thread.start()
+    for thread in sessions:
+        thread.join()
+    assert len(store.fetched) == 1
+    assert shown == [[f"about {i}" for i in rows["event_id"]]] * 4

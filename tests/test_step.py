@@ -75,3 +75,31 @@ def test_story_numbers_are_the_same_whether_stories_are_made_or_each_claim_stand
     made = step.index_events(bundled_events).story
     assert list(made) == list(pd.factorize(bundled_events["story_id"].astype(str))[0])
     assert len(set(made)) < len(made)  # the bundled file has stories of several claims
+
+
+def test_sessions_asking_for_a_zoom_s_cells_at_once_work_them_out_once(bundled_events, monkeypatch):
+    import threading
+    import time
+
+    indexed = step.index_events(bundled_events)
+    made, real = [], aggregate.cell_codes
+
+    def slow(lat, lon, zoom):
+        made.append(zoom)
+        time.sleep(0.3)
+        return real(lat, lon, zoom)
+
+    monkeypatch.setattr(aggregate, "cell_codes", slow)
+    started, got = threading.Barrier(4), []
+
+    def session():
+        started.wait()
+        got.append(indexed.cell_codes(9))
+
+    sessions = [threading.Thread(target=session) for _ in range(4)]
+    for thread in sessions:
+        thread.start()
+    for thread in sessions:
+        thread.join()
+    assert made == [9] and all(codes is got[0] for codes in got)
+    assert step.restoried(indexed, indexed.events).cell_codes(9) is got[0]  # shared by a new generation

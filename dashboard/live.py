@@ -233,19 +233,32 @@ def with_stories(events: pd.DataFrame) -> pd.DataFrame:
 def with_stories_apart(events: pd.DataFrame) -> pd.DataFrame:
     """``with_stories`` made in a process of its own from the columns stories read: over a million claims
     it takes about 19 s of Python, which in the server's own process held the interpreter lock against
-    every session's run (a page run after a new claim took twice as long while it went on).
+    every session's run (a page run after a new claim took twice as long while it went on)."""
+    return with_story_columns(events, story_columns_apart(lambda: events))
+
+
+def story_columns_apart(claims: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The story columns of the frame ``claims()`` gives, made in a process of its own; the frame is not kept
+    here once its columns are written, so a feed's older frame goes while its stories are made (at 2.5M
+    claims, about 50 s, in which new claims may replace it).
 
     The claims go to it, and their stories come back, as Arrow files in a folder of the server's own: pickled,
     they were copies held whole in the server's memory (at 2.5M claims, 130 MB out and 79 MB back: a peak of
     357 MB over the frame, 124 MB this way)."""
-    given = events[[c for c in STORY_INPUT if c in events.columns]].reset_index(drop=True)
     with tempfile.TemporaryDirectory(prefix="conflict-map-stories-") as folder:  # mode 0700: they hold claims
-        claims, made_path = Path(folder) / "claims.arrow", Path(folder) / "stories.arrow"
-        with claims.open("wb") as out:
-            snapshot.write_frame(out, given, {})
-        del given
-        in_process_apart(_story_columns_between, str(claims), str(made_path))
-        made, _ = snapshot.read_frame(made_path)
+        given, made = Path(folder) / "claims.arrow", Path(folder) / "stories.arrow"
+        with given.open("wb") as out:
+            snapshot.write_frame(out, _story_input(claims()), {})
+        in_process_apart(_story_columns_between, str(given), str(made))
+        return snapshot.read_frame(made)[0]
+
+
+def _story_input(events: pd.DataFrame) -> pd.DataFrame:
+    return events[[c for c in STORY_INPUT if c in events.columns]].reset_index(drop=True)
+
+
+def with_story_columns(events: pd.DataFrame, made: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with the story columns ``made`` (``story_columns_apart``) in place of its own."""
     return events.drop(columns=[c for c in STORY_COLUMNS if c in events.columns]).assign(
         **{name: made[name].array for name in made.columns}
     )
@@ -540,21 +553,29 @@ class Feed:
             threading.Thread(target=self._stories_later, name=f"stories {self.shown}", daemon=True).start()
         return events
 
+    def _claims_now(self, began: list[int]) -> pd.DataFrame:
+        """The frame as it is, its generation noted in ``began``."""
+        with self._lock:  # taken after the caller has stored the frame it made
+            began.append(self._generation)
+            return self._events
+
     def _stories_later(self) -> None:
         while True:
             time.sleep(self._after_s)  # the runs the change starts come first (STORIES_AFTER_S)
-            with self._lock:  # taken after the caller has stored the frame it made
-                events, generation = self._events, self._generation
+            began: list[int] = []  # the generation whose claims the stories are made of
             try:
-                made = with_stories_apart(events)
+                made = story_columns_apart(functools.partial(self._claims_now, began))
             except Exception as err:  # the process was killed (memory), or could not start: made here instead
                 logging.getLogger(__name__).warning("stories in a process of their own failed (%s); made here", err)
-                made = with_stories(events)
+                began.clear()
+                made = _story_columns(self._claims_now(began))
             with self._lock:
-                if self._generation == generation:
-                    self._events, self._pending, self._grouping = made, False, False
+                if self._generation == began[0]:  # the same frame: no claim merged since
+                    self._events = with_story_columns(self._events, made)
+                    self._pending, self._grouping = False, False
                     self._generation += 1
                     break
+            del made
         self._keep()
         release_memory()
 

@@ -19,6 +19,12 @@ HEADER = (
 )
 
 
+def evaluated(text: str, result: str = "23331") -> bool:
+    """Whether ``result`` (what ``{{ 7777*3 }}`` evaluates to) is in ``text`` outside folium's element names,
+    which end in 32 random hex digits (``group_74e923331a3d...``: one held 23331 once, by chance)."""
+    return result in re.sub(r"\b[A-Za-z_]+_[0-9a-f]{32}\b", "", text)
+
+
 def as_read(markdown: str) -> str:
     """What a reader sees of a Streamlit markdown text that the app escaped: backslashes and word joiners go."""
     return re.sub(r"\\(.)", r"\1", markdown, flags=re.S).replace("\u2060", "")

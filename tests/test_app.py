@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.support import EVENTS, FIXTURES, as_read, shown
+from tests.support import EVENTS, FIXTURES, as_read, evaluated, shown
 
 CDN = ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "code.jquery", "bootstrapcdn", "googleapis", "fontawesome")
 
@@ -265,7 +265,7 @@ def test_template_syntax_in_the_file_reaches_the_map_as_text(app):
         assert not at.exception, at.exception
         layers = map_payload(at)["feature_group"]
         assert "{{ 7777*3 }} Template Town" in layers and "{{ cycler.__init__.__globals__.os.getcwd() }}" in layers
-        assert ("{% if x %} actor" in layers) != stories_view and "23331" not in layers  # a story's popup has no actor
+        assert ("{% if x %} actor" in layers) != stories_view and not evaluated(layers)  # a story's popup has no actor
 
 
 MARKDOWN_SOURCE = "[Log in here](https://evil.example/login) :red[alarm]"

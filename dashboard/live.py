@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import snapshot, stories
+from . import columns, snapshot, stories
 from .filters import in_date_order, sort_by_date
 from .pipeline import Dataset, in_process_apart, release_memory
 
@@ -151,8 +151,7 @@ def names_a_controller(events: pd.DataFrame, changed: pd.DataFrame) -> bool:
     if "controller" not in events.columns or "controller" not in changed.columns:
         return True
     before = events["controller"].iloc[np.flatnonzero(events["event_id"].isin(changed["event_id"]).to_numpy())]
-    # As objects first: a category column may have no "" among its categories to fill a missing value with.
-    return any(bool(v.astype(object).fillna("").astype(str).ne("").any()) for v in (changed["controller"], before))
+    return any(bool(columns.text(values).ne("").any()) for values in (changed["controller"], before))
 
 
 def _pieces(base: pd.DataFrame, kept: np.ndarray, alone: pd.DataFrame) -> list[pd.DataFrame]:
